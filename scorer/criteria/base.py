@@ -1,0 +1,142 @@
+"""What every criterion takes and returns.
+
+A criterion is a class registered by name (`@register_criterion("greeting")`), built from the
+`params` a scorecard gives it, and evaluated on one conversation at a time. Its result is a
+0-1 score or not-applicable, with the evidence a supervisor needs to check it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scorer.conversation import Conversation
+from scorer.matching import FormulaMatch, FormulaMatcher, select_non_overlapping
+from scorer.timing import TimingMetrics
+
+
+class Evidence(BaseModel):
+    """One observation behind a score: a span of a turn, and what it matched."""
+
+    turn: int | None
+    start: int | None = None
+    end: int | None = None
+    text: str
+    formula: str | None = None
+    similarity: float | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_match(cls, turn: int, turn_text: str, match: FormulaMatch,
+                   note: str | None = None) -> Evidence:
+        label = ".".join(p for p in (match.section, match.element) if p)
+        return cls(turn=turn, start=match.start, end=match.end,
+                   text=turn_text[match.start:match.end], formula=f"{label}: {match.formula}",
+                   similarity=match.similarity, note=note)
+
+
+class CriterionResult(BaseModel):
+    name: str
+    score: float | None = Field(description="0-1, None when not applicable")
+    passed: bool | None
+    applicable: bool
+    confidence: float = Field(ge=0, le=1)
+    evidence: list[Evidence] = Field(default_factory=list)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class CriterionContext:
+    """A conversation (languages detected) with the shared resources criteria draw on."""
+
+    def __init__(self, conversation: Conversation,
+                 matchers: Callable[[str], FormulaMatcher | None],
+                 timing: TimingMetrics | None, names: dict[str, str | None]) -> None:
+        self.conversation = conversation
+        self._matchers = matchers
+        self.timing = timing
+        self.names = names
+
+    def matchers_for(self, turn_index: int) -> list[FormulaMatcher]:
+        """Matchers of the turn's language and the conversation's, for code-switched talk."""
+        turn = self.conversation.turns[turn_index]
+        languages = dict.fromkeys(
+            code for code in (turn.language, self.conversation.language) if code)
+        found = (self._matchers(language) for language in languages)
+        return [m for m in found if m is not None]
+
+    def find(self, turn_index: int, section: str,
+             element: str | None = None) -> list[FormulaMatch]:
+        """Formula matches in one turn over the languages in play, best first, no overlaps."""
+        text = self.conversation.turns[turn_index].text
+        return select_non_overlapping(m for matcher in self.matchers_for(turn_index)
+                                      for m in matcher.find(text, section, element))
+
+    def closeness(self, turn_index: int, section: str, element: str | None = None) -> float:
+        """How close the turn comes to any formula of the section (see FormulaMatcher)."""
+        text = self.conversation.turns[turn_index].text
+        return max((m.closeness(text, section, element)
+                    for m in self.matchers_for(turn_index)), default=0.0)
+
+
+class CriterionParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+ParamsT = TypeVar("ParamsT", bound=CriterionParams)
+
+
+class Criterion(ABC, Generic[ParamsT]):
+    """A registered, configurable check of one service standard."""
+
+    name: ClassVar[str]
+    params_model: ClassVar[type[CriterionParams]]
+
+    def __init__(self, params: ParamsT, pass_threshold: float) -> None:
+        self.params = params
+        self.pass_threshold = pass_threshold
+
+    @abstractmethod
+    def evaluate(self, context: CriterionContext) -> CriterionResult: ...
+
+    def result(self, score: float, confidence: float, evidence: list[Evidence],
+               **details: Any) -> CriterionResult:
+        score = round(min(1.0, max(0.0, score)), 4)
+        return CriterionResult(name=self.name, score=score,
+                               passed=score >= self.pass_threshold - 1e-9, applicable=True,
+                               confidence=round(min(1.0, max(0.0, confidence)), 3),
+                               evidence=evidence, details=details)
+
+    def not_applicable(self, reason: str, confidence: float = 1.0) -> CriterionResult:
+        return CriterionResult(name=self.name, score=None, passed=None, applicable=False,
+                               confidence=confidence, details={"reason": reason})
+
+
+_REGISTRY: dict[str, type[Criterion[Any]]] = {}
+
+CriterionT = TypeVar("CriterionT", bound=type[Criterion[Any]])
+
+
+def register_criterion(name: str) -> Callable[[CriterionT], CriterionT]:
+    """Class decorator: make a criterion available to scorecards under `name`."""
+
+    def decorate(cls: CriterionT) -> CriterionT:
+        if name in _REGISTRY:
+            raise ValueError(f"criterion {name!r} is already registered")
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return decorate
+
+
+def criterion_class(name: str) -> type[Criterion[Any]]:
+    if name not in _REGISTRY:
+        raise KeyError(f"unknown criterion {name!r}; known: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def registered_criteria() -> list[str]:
+    return sorted(_REGISTRY)

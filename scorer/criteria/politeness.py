@@ -1,0 +1,95 @@
+"""Politeness: courtesy markers and the learned politeness model across the agent's turns, and
+no rudeness.
+
+Any rude phrase fails the criterion. Without rudeness, the formula part grows from 0.5 to 1 with
+the courtesy markers (up to `expected_markers`), and, when a model is configured, the score
+blends it with the model's mean probability that the agent's turns are polite (a head trained on
+the Stanford Politeness Corpus; `iqs models show politeness-minilm`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import Field
+
+from scorer.criteria.base import (
+    Criterion,
+    CriterionContext,
+    CriterionParams,
+    CriterionResult,
+    Evidence,
+    register_criterion,
+)
+
+DEFAULT_MODEL = "default"
+
+
+class PolitenessParams(CriterionParams):
+    expected_markers: int = Field(default=2, ge=1,
+                                  description="courtesy markers for a full score")
+    model: str | None = Field(
+        default=DEFAULT_MODEL,
+        description="'default' (the shipped model for the conversation's language), a model "
+                    "name from `iqs models list`, or null for formulas only")
+    model_weight: float = Field(default=0.5, ge=0, le=1,
+                                description="share of the model in the score without rudeness")
+    max_evidence: int = Field(default=10, ge=1)
+
+
+@lru_cache(maxsize=8)
+def _load(name: str, language: str) -> Any:
+    from models.registry import default_model, load_model  # loads scikit-learn and joblib
+
+    return default_model("politeness", language) if name == DEFAULT_MODEL else load_model(name)
+
+
+@register_criterion("politeness")
+class Politeness(Criterion[PolitenessParams]):
+    params_model = PolitenessParams
+
+    def evaluate(self, context: CriterionContext) -> CriterionResult:
+        agent_turns = [(i, t) for i, t in context.conversation.agent_turns() if t.text.strip()]
+        if not agent_turns:
+            return self.not_applicable("the agent has no turns")
+        rude: list[Evidence] = []
+        polite: list[Evidence] = []
+        for index, turn in agent_turns:
+            rude += [Evidence.from_match(index, turn.text, m, note="rudeness")
+                     for m in context.find(index, "rudeness")]
+            polite += [Evidence.from_match(index, turn.text, m, note="courtesy marker")
+                       for m in context.find(index, "politeness")]
+        details: dict[str, Any] = {"rude": len(rude), "courtesy_markers": len(polite)}
+        model_evidence: list[Evidence] = []
+        if rude:
+            score = 0.0
+            confidence = max(e.similarity or 0.0 for e in rude)
+        else:
+            score = 0.5 + 0.5 * min(1.0, len(polite) / self.params.expected_markers)
+            # Rudeness outside the pack's phrases goes unseen, so a clean result is less sure.
+            confidence = 0.75
+            if self.params.model is not None:
+                probability, model_evidence, name = self._model_view(context, agent_turns)
+                weight = self.params.model_weight
+                score = (1 - weight) * score + weight * probability
+                confidence = (1 - weight) * confidence + weight * abs(2 * probability - 1)
+                details.update(model=name, model_p_polite=round(probability, 3))
+        evidence = (rude + model_evidence + polite)[: self.params.max_evidence]
+        return self.result(score, confidence, evidence, **details)
+
+    def _model_view(self, context: CriterionContext, agent_turns: list[tuple[int, Any]],
+                    ) -> tuple[float, list[Evidence], str]:
+        """Mean P(polite) over the agent's turns, and the least polite turn as evidence."""
+        language = context.conversation.language or "en"
+        model = _load(self.params.model or DEFAULT_MODEL, language)
+        column = list(model.estimator.classes_).index("polite")
+        probabilities = model.estimator.predict_proba([t.text for _, t in agent_turns])[:, column]
+        lowest = int(probabilities.argmin())
+        index, turn = agent_turns[lowest]
+        name = f"{model.manifest.name} v{model.manifest.version}"
+        evidence = Evidence(turn=index, start=0, end=len(turn.text), text=turn.text,
+                            similarity=round(float(probabilities[lowest]), 3),
+                            note=f"least polite agent turn by {name}: "
+                                 f"P(polite) {float(probabilities[lowest]):.2f}")
+        return float(probabilities.mean()), [evidence], name

