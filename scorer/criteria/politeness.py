@@ -9,7 +9,6 @@ the Stanford Politeness Corpus; `iqs models show politeness-minilm`).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from pydantic import Field
@@ -22,27 +21,22 @@ from scorer.criteria.base import (
     Evidence,
     register_criterion,
 )
-
-DEFAULT_MODEL = "default"
+from scorer.criteria.models import (
+    DEFAULT_MODEL,
+    class_probabilities,
+    load_criterion_model,
+    model_field,
+    model_label,
+)
 
 
 class PolitenessParams(CriterionParams):
     expected_markers: int = Field(default=2, ge=1,
                                   description="courtesy markers for a full score")
-    model: str | None = Field(
-        default=DEFAULT_MODEL,
-        description="'default' (the shipped model for the conversation's language), a model "
-                    "name from `iqs models list`, or null for formulas only")
+    model: str | None = model_field()
     model_weight: float = Field(default=0.5, ge=0, le=1,
                                 description="share of the model in the score without rudeness")
     max_evidence: int = Field(default=10, ge=1)
-
-
-@lru_cache(maxsize=8)
-def _load(name: str, language: str) -> Any:
-    from models.registry import default_model, load_model  # loads scikit-learn and joblib
-
-    return default_model("politeness", language) if name == DEFAULT_MODEL else load_model(name)
 
 
 @register_criterion("politeness")
@@ -82,12 +76,12 @@ class Politeness(Criterion[PolitenessParams]):
                     ) -> tuple[float, list[Evidence], str]:
         """Mean P(polite) over the agent's turns, and the least polite turn as evidence."""
         language = context.conversation.language or "en"
-        model = _load(self.params.model or DEFAULT_MODEL, language)
-        column = list(model.estimator.classes_).index("polite")
-        probabilities = model.estimator.predict_proba([t.text for _, t in agent_turns])[:, column]
+        model = load_criterion_model("politeness", self.params.model or DEFAULT_MODEL,
+                                     language)
+        probabilities = class_probabilities(model, [t.text for _, t in agent_turns], "polite")
         lowest = int(probabilities.argmin())
         index, turn = agent_turns[lowest]
-        name = f"{model.manifest.name} v{model.manifest.version}"
+        name = model_label(model)
         evidence = Evidence(turn=index, start=0, end=len(turn.text), text=turn.text,
                             similarity=round(float(probabilities[lowest]), 3),
                             note=f"least polite agent turn by {name}: "
