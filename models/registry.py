@@ -173,7 +173,10 @@ def save_model(estimator: Any, *, name: str, task: str, encoder: str, encoder_mo
         raise ConfigError(f"model {name!r} was trained on evaluation-only data "
                           f"({', '.join(training.corpora)}) and cannot be a shipped default",
                           location=str(root))
-    existing = [m.version for m, _ in list_models([root]) if m.name == name]
+    # Versions count across every root, so that a user's retrained model never shares a name
+    # and version with a shipped one (loading would be ambiguous).
+    searched = [*roots(), root] if root not in roots() else roots()
+    existing = [m.version for m, _ in list_models(searched) if m.name == name]
     version = version if version is not None else max(existing, default=0) + 1
     folder = root / name / str(version)
     if folder.exists():

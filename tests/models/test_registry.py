@@ -58,6 +58,18 @@ def test_save_and_load_round_trip_with_versions(small_head, tmp_path):
         load_model("nope", search=[tmp_path])
 
 
+def test_retraining_a_shipped_name_gets_the_next_version(small_head, tmp_path, monkeypatch):
+    head, texts, labels = small_head
+    monkeypatch.setenv("IQS_MODELS_DIR", str(tmp_path))
+    shipped = load_model("politeness-minilm", search=[SHIPPED_ROOT])
+    folder = save_model(head, name="politeness-minilm", task="politeness", encoder="minilm",
+                        encoder_model_id=head.encoder_model_id_, labels=list(head.classes_),
+                        training=training("ship", texts, labels), languages=["en"])
+    assert folder == tmp_path / "politeness-minilm" / str(shipped.manifest.version + 1)
+    assert load_model("politeness-minilm").path == folder
+    assert default_model("politeness", "en").path == shipped.path
+
+
 def test_examples_hash_changes_with_any_label(small_head):
     _, texts, labels = small_head
     flipped = ["polite" if label == "impolite" else "impolite" for label in labels]
