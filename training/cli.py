@@ -23,6 +23,12 @@ class Format(StrEnum):
     md = "md"
 
 
+class Device(StrEnum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
 def _fail(error: IQSError) -> typer.Exit:
     typer.echo(f"error: {error}", err=True)
     return typer.Exit(code=2)
@@ -41,12 +47,35 @@ def train(
     name: Annotated[str | None, typer.Option(help="Model name (default: TASK-ENCODER)")] = None,
     measure: Annotated[bool, typer.Option(
         help="Run the task's standard evaluations and record them in the manifest")] = False,
+    fine_tune: Annotated[bool, typer.Option(
+        "--fine-tune", help="Fine-tune the encoder (minilm or a transformers folder; default "
+        "minilm) end to end instead of training a head over its embeddings; a GPU helps")
+    ] = False,
+    epochs: Annotated[int | None, typer.Option(min=1, help="With --fine-tune (default 3)")
+    ] = None,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="With --fine-tune (default 16)")
+    ] = None,
+    learning_rate: Annotated[float | None, typer.Option(
+        min=0.0, help="With --fine-tune (default 5e-5)")] = None,
+    max_length: Annotated[int | None, typer.Option(
+        min=8, help="With --fine-tune: tokens per text (default 128)")] = None,
+    device: Annotated[Device, typer.Option(help="With --fine-tune")] = Device.auto,
+    max_examples: Annotated[int | None, typer.Option(
+        min=1, help="Train on a stratified sample of this many examples")] = None,
 ) -> None:
     """Train TASK's head and save it as a new model version."""
     from training.train import train_task
 
+    settings = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
+                "max_length": max_length}
+    given = {key: value for key, value in settings.items() if value is not None}
+    if not fine_tune and (given or device is not Device.auto):
+        raise _fail(IQSError("--epochs, --batch-size, --learning-rate, --max-length and "
+                             "--device apply only with --fine-tune"))
+    tuning = {**given, "device": device.value} if fine_tune else None
     try:
-        folder = train_task(task, encoder, data, out_root, name, measure)
+        folder = train_task(task, encoder, data, out_root, name, measure, fine_tune=tuning,
+                            max_examples=max_examples)
     except IQSError as error:
         raise _fail(error) from error
     typer.echo(str(folder))

@@ -11,10 +11,11 @@ import numpy as np
 from scipy.stats import pearsonr
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, cohen_kappa_score, confusion_matrix, f1_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from models.heads import EmbeddingClassifier
 from models.registry import LoadedModel, default_model, load_model
+from training import labelled
 from training.report import Metrics, Report, SetReport
 from training.tasks import get_task
 from training.tasks.base import Evaluation, LabelledSet, Task
@@ -51,14 +52,26 @@ def _positive_probability(task: Task, classes: Sequence[str],
     return probabilities[:, list(classes).index(task.positive_label)]
 
 
+def fold_indices(labels: np.ndarray, folds: int, groups: Sequence[str] | None = None,
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) indices of stratified folds, grouped when `groups` is given."""
+    features = np.zeros(len(labels))
+    if groups is None:
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+        return list(splitter.split(features, labels))
+    grouped = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    return list(grouped.split(features, labels, np.asarray(groups)))
+
+
 def cross_validated(task: Task, template: EmbeddingClassifier, data: LabelledSet,
                     folds: int) -> Metrics:
-    """Every example predicted by a copy of `template` trained on the other folds."""
+    """Every example predicted by a copy of `template` trained on the other folds. Folds are
+    stratified by label and, where the set has groups, keep each group in one fold (a
+    writer's other essays in the training folds would flatter the numbers)."""
     labels = np.asarray(data.labels)
     predicted = np.empty(len(labels), dtype=object)
     positive = np.zeros(len(labels))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
-    for train, test in splitter.split(np.zeros(len(labels)), labels):
+    for train, test in fold_indices(labels, folds, data.groups):
         head = clone(template).fit([data.inputs[i] for i in train], labels[train])
         probabilities = head.predict_proba([data.inputs[i] for i in test])
         predicted[test] = np.asarray(head.classes_)[probabilities.argmax(axis=1)]
@@ -90,7 +103,7 @@ def evaluate_task(task_name: str, model_name: str | None = None, data: Path | No
     if model_name is not None:
         model = load_model(model_name)
     sections = []
-    for evaluation in task.evaluations(data):
+    for evaluation in labelled.evaluations(task, data):
         sections.append(_run(task, evaluation, model, encoder))
     return Report.build(task.name, sections)
 

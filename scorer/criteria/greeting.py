@@ -1,7 +1,9 @@
 """Greeting: the standard opening formula (salutation, self-identification, offer of help) in
-the agent's first turns."""
+the agent's first turns, with the dialog-act model's view of them (see elements.py)."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -19,6 +21,8 @@ class GreetingParams(ElementsParams):
 class Greeting(ElementsCriterion[GreetingParams]):
     params_model = GreetingParams
     section = "greeting"
+    element_acts: ClassVar[dict[str, str]] = {"salutation": "greeting"}
+    view_acts = ("greeting",)
 
     def window(self, agent_turns: list[int]) -> list[int]:
         return opening_window(agent_turns, self.params.opening_turns)

@@ -3,6 +3,12 @@
 Three sources, each with its own certainty: the scorecard's glossary of internal terms (sure),
 acronyms the agent did not spell out (fairly sure), and words that are rare in the language by
 wordfreq (least sure: names and typos are rare too, so those are filtered out first).
+
+With `params.model` (a word-complexity model, `iqs train jargon`: research-only, as its data,
+CWI 2018, is evaluation-licensed, so no model is shipped and the default is null), the model
+replaces the rarity rule in the languages it serves: every candidate word is flagged when its
+P(complex) reaches `model_threshold`, the evidence naming the model, P and the word's Zipf;
+rare words the model clears are listed in `details`.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import wordfreq
 from pydantic import Field
@@ -25,10 +32,19 @@ from scorer.criteria.base import (
     Evidence,
     register_criterion,
 )
+from scorer.criteria.models import (
+    class_probabilities,
+    load_criterion_model,
+    model_field,
+    model_label,
+)
 from scorer.errors import ConfigError
 from scorer.formulas import load_pack
 from scorer.matching import FormulaMatcher, word_frequency_languages
 from scorer.text import Token, normalize, tokenize
+
+if TYPE_CHECKING:
+    from models.registry import LoadedModel
 
 DEFAULT_ALLOWED_ACRONYMS = [
     "OK", "ID", "PIN", "ATM", "SMS", "FAQ", "PDF", "USB", "TV", "PC", "VIP", "USD", "EUR", "GBP",
@@ -37,6 +53,8 @@ DEFAULT_ALLOWED_ACRONYMS = [
 _ACRONYM = re.compile(r"^[A-ZА-ЯЁ]{2,6}s?$")
 _EXPLANATION_AFTER = re.compile(r"^\s*(\(|[-–—:]\s*\w)")
 CONFIDENCE = {"glossary": 1.0, "acronym": 0.9, "rare_word": 0.6}
+MODEL_TASK = "jargon"
+COMPLEX = "complex"
 
 
 class JargonParams(CriterionParams):
@@ -48,6 +66,9 @@ class JargonParams(CriterionParams):
                                   description="wordfreq Zipf frequency below which a word is rare")
     penalty_per_term: float = Field(default=0.34, gt=0, le=1)
     skip_proper_nouns: bool = True
+    model: str | None = model_field(None)
+    model_threshold: float = Field(default=0.8, ge=0, le=1,
+                                   description="P(complex) from which the model flags a word")
 
 
 @dataclass(frozen=True)
@@ -55,6 +76,20 @@ class _Finding:
     kind: str
     term: str
     evidence: Evidence
+    confidence: float | None = None
+    """Its own certainty (the model's P); None: the kind's."""
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A word the model is asked about."""
+
+    turn: int
+    text: str
+    token: Token
+    word: str
+    zipf: float
+    language: str
 
 
 @register_criterion("jargon")
@@ -73,28 +108,86 @@ class Jargon(Criterion[JargonParams]):
             return self.not_applicable("the agent has no turns")
         known_words = self._known_words(context)
         expansions = _spelled_out_acronyms([t.text for _, t in agent_turns])
-        findings: dict[str, _Finding] = {}
+        model = self._model(context)
+        found: list[_Finding] = []
+        candidates: list[_Candidate] = []
         unmeasured: set[str] = set()
+        unserved: set[str] = set()  # languages the model does not serve: the rarity rule
         for index, turn in agent_turns:
             language = turn.language or context.conversation.language or "en"
-            candidates = self._glossary_terms(index, turn.text)
-            candidates += self._acronyms(index, turn.text, expansions)
+            found += self._glossary_terms(index, turn.text)
+            found += self._acronyms(index, turn.text, expansions)
+            if model is not None and language in model.manifest.serves_languages:
+                candidates += [_Candidate(index, turn.text, token, word,
+                                          wordfreq.zipf_frequency(word, language), language)
+                               for token, word in _words(turn.text, known_words)]
+                continue
+            if model is not None:
+                unserved.add(language)
             if self.params.check_rare_words:
                 if language in word_frequency_languages():
-                    candidates += self._rare_words(index, turn.text, language, known_words)
+                    found += self._rare_words(index, turn.text, language, known_words)
                 else:
                     unmeasured.add(language)
-            for finding in candidates:
-                findings.setdefault(normalize(finding.term), finding)
+        details: dict[str, object] = {}
+        if model is not None:
+            flagged, cleared = self._complex_words(model, candidates)
+            found += flagged
+            details.update(model=model_label(model), rare_words_cleared_by_model=cleared)
+            if unserved:
+                details["model_not_used_for"] = sorted(unserved)
+        findings: dict[str, _Finding] = {}
+        for finding in found:
+            findings.setdefault(normalize(finding.term), finding)
         ordered = sorted(findings.values(), key=lambda f: (f.evidence.turn or 0,
                                                            f.evidence.start or 0))
         score = 1.0 - self.params.penalty_per_term * len(ordered)
-        confidence = (sum(CONFIDENCE[f.kind] for f in ordered) / len(ordered) if ordered
+        confidences = [CONFIDENCE[f.kind] if f.confidence is None else f.confidence
+                       for f in ordered]
+        confidence = (sum(confidences) / len(confidences) if ordered
                       else (0.7 if unmeasured else 0.85))
-        details: dict[str, object] = {"terms": [f"{f.kind}: {f.term}" for f in ordered]}
+        details["terms"] = [f"{f.kind}: {f.term}" for f in ordered]
         if unmeasured:
             details["rare_words_not_measured"] = sorted(unmeasured)
         return self.result(score, confidence, [f.evidence for f in ordered], **details)
+
+    def _model(self, context: CriterionContext) -> LoadedModel | None:
+        if self.params.model is None:
+            return None
+        return load_criterion_model(MODEL_TASK, self.params.model,
+                                    context.conversation.language or "en")
+
+    def _complex_words(self, model: LoadedModel, candidates: list[_Candidate],
+                       ) -> tuple[list[_Finding], list[str]]:
+        """The candidates the model calls complex (one call for the conversation's distinct
+        words), less typos and names; and the rare words it clears."""
+        words = list(dict.fromkeys(c.token.norm for c in candidates))
+        probability = dict(zip(words, class_probabilities(model, words, COMPLEX), strict=True))
+        name = model_label(model)
+        flagged: list[_Finding] = []
+        cleared: list[str] = []
+        proper: dict[int, set[int]] = {}
+        for c in candidates:
+            p = float(probability[c.token.norm])
+            rare = c.zipf < self.params.rare_word_zipf
+            if p < self.params.model_threshold:
+                if rare:
+                    cleared.append(c.word)
+                continue
+            if rare and _looks_like_typo(c.token, c.language):
+                continue
+            if self.params.skip_proper_nouns and c.language == "en" and c.word[:1].isupper():
+                if c.turn not in proper:
+                    proper[c.turn] = _proper_noun_spans(c.text)
+                if c.token.start in proper[c.turn]:
+                    continue
+            flagged.append(_Finding("complex_word", c.word, Evidence(
+                turn=c.turn, start=c.token.start, end=c.token.end, text=c.word,
+                similarity=round(p, 3),
+                note=f"complex word by {name}: P(complex) {p:.2f} "
+                     f"(wordfreq Zipf {c.zipf:.1f}{', rare' if rare else ''})"),
+                confidence=p))
+        return flagged, list(dict.fromkeys(cleared))
 
     def _known_words(self, context: CriterionContext) -> set[str]:
         """Words that are not jargon whatever their frequency: names and the formulas' own."""
@@ -129,11 +222,7 @@ class Jargon(Criterion[JargonParams]):
     def _rare_words(self, index: int, text: str, language: str,
                     known_words: set[str]) -> list[_Finding]:
         candidates = []
-        for token in tokenize(text):
-            word = text[token.start:token.end]
-            if (len(token.norm) < 4 or not token.norm.isalpha() or token.norm in known_words
-                    or _ACRONYM.match(word)):
-                continue
+        for token, word in _words(text, known_words):
             zipf = wordfreq.zipf_frequency(word, language)
             if zipf < self.params.rare_word_zipf and not _looks_like_typo(token, language):
                 candidates.append((token, word, zipf))
@@ -146,6 +235,18 @@ class Jargon(Criterion[JargonParams]):
                     turn=index, start=token.start, end=token.end, text=word,
                     note=f"rare word (wordfreq Zipf {zipf:.1f} in {language})"))
                 for token, word, zipf in candidates]
+
+
+def _words(text: str, known_words: set[str]) -> list[tuple[Token, str]]:
+    """The words that could be jargon: alphabetic, four letters or more, not an acronym, not a
+    name or formula word."""
+    found = []
+    for token in tokenize(text):
+        word = text[token.start:token.end]
+        if (len(token.norm) >= 4 and token.norm.isalpha() and token.norm not in known_words
+                and not _ACRONYM.match(word)):
+            found.append((token, word))
+    return found
 
 
 def _explained_after(text: str, end: int) -> bool:

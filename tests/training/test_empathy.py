@@ -3,12 +3,13 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpora.paths import corpus_dir
 from models.registry import SHIPPED_ROOT
 from scorer.errors import ConfigError
-from training.evaluate import cross_validated, evaluate_task
+from training.evaluate import cross_validated, evaluate_task, fold_indices
 from training.tasks.empathy import EmpathyTask, distress_set, epitome_sets
 from training.train import train_task
 
@@ -129,3 +130,18 @@ def test_a_file_of_neither_format_is_named_in_the_error(tmp_path):
     with pytest.raises(ConfigError, match="neither an EPITOME file") as error:
         TASK.training_data(path)
     assert f"{path}:1" in str(error.value)
+
+
+def test_grouped_folds_keep_each_writer_and_seeker_post_in_one_fold(epitome_slice):
+    distress = TASK.training_data()
+    assert distress.groups is not None and len(set(distress.groups)) == 372  # five essays each
+    (epitome,) = epitome_sets(epitome_slice)
+    assert epitome.groups is not None and len(epitome.groups) == 40
+    for data, folds in ((distress, 10), (epitome, 3)):
+        groups = np.asarray(data.groups)
+        splits = fold_indices(np.asarray(data.labels), folds, data.groups)
+        assert len(splits) == folds
+        tested = np.concatenate([test for _, test in splits])
+        assert sorted(tested) == list(range(len(groups)))  # each example tested once
+        for train, test in splits:
+            assert not set(groups[train]) & set(groups[test])

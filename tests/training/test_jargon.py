@@ -1,14 +1,22 @@
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
 from corpora.paths import corpus_dir
-from models.heads.word_complexity import is_rare, word_features
+from models.heads.word_complexity import WordComplexityClassifier, is_rare, word_features
 from models.registry import SHIPPED_ROOT
 from scorer.errors import ConfigError
 from training.evaluate import evaluate_task
 from training.tasks import get_task
-from training.tasks.jargon import COMPLEX, SIMPLE, cwi_sets, lexical_baseline
+from training.tasks.jargon import (
+    COMPLEX,
+    SIMPLE,
+    cross_lingual,
+    cwi_sets,
+    in_language,
+    lexical_baseline,
+)
 from training.train import train_task
 
 
@@ -70,3 +78,41 @@ def test_a_model_trained_on_cwi_cannot_be_shipped(jargon_task, news_slices):
     with pytest.raises(ConfigError, match="evaluation-only"):
         train_task("jargon", data=news_slices[0], out_root=SHIPPED_ROOT)
     assert not (SHIPPED_ROOT / "jargon-minilm-research").exists()
+
+
+@pytest.fixture
+def other_language_dev(tmp_path):
+    """The first 100 targets of the shared Spanish and German dev files."""
+    paths = []
+    for folder, name in (("spanish", "Spanish_Dev.tsv"), ("german", "German_Dev.tsv")):
+        lines = (corpus_dir("cwi2018") / folder / name).read_text(encoding="utf-8")
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / name
+        path.write_text("".join(lines.splitlines(keepends=True)[:100]), encoding="utf-8")
+        paths.append(path)
+    return [s for path in paths for s in cwi_sets(path)]
+
+
+def test_word_features_move_to_the_test_language(news_slices):
+    train, = cwi_sets(news_slices[0])
+    head = WordComplexityClassifier(embedding=False).fit(train.inputs, train.labels)
+    spanish = in_language(head, "es")
+    assert spanish.language == "es" and head.language == "en"
+    # "entonces" is common in Spanish, rare in English: read in Spanish it is simpler.
+    complex_column = list(head.classes_).index(COMPLEX)
+    in_english, in_spanish = (h.predict_proba(["entonces"])[0, complex_column]
+                              for h in (head, spanish))
+    assert in_spanish < in_english
+
+
+def test_english_trained_heads_are_measured_on_spanish_and_german(news_slices,
+                                                                  other_language_dev):
+    news, = cwi_sets(news_slices[0])
+    train = replace(news, inputs=news.inputs[:300], labels=news.labels[:300], scores=None)
+    assert [s.languages for s in other_language_dev] == [("es",), ("de",)]
+    for embedding in (False, True):
+        results = cross_lingual(train, other_language_dev, embedding=embedding)
+        for data, metrics in zip(other_language_dev, results, strict=True):
+            assert metrics.n == len(data.labels) == 100
+            # Better than calling everything simple (macro-F1 at most 0.5).
+            assert metrics.macro_f1 > 0.5

