@@ -30,10 +30,11 @@ def score_paths(paths: Iterable[Path], scorer: Scorer, options: ReaderOptions | 
     """Read every file (folders recursively), score what could be read, list what could not."""
     batch = read_paths(list(paths), options or ReaderOptions(), on_file=on_file)
     scores = []
-    for conversation in batch.conversations:
-        scores.append(scorer.score(conversation))
+    # score_many encodes each chunk's turns in batches (see Scorer.score_many).
+    for score in scorer.score_many(batch.conversations):
+        scores.append(score)
         if on_scored is not None:
-            on_scored(scores[-1])
+            on_scored(score)
     failures = [FileFailure(location=e.location or "", message=e.message)
                 for e in batch.failures]
     return ScoreReport(scorecard=scorer.scorecard.name, conversations=scores,

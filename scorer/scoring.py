@@ -3,18 +3,25 @@ then the weighted 0-100 score with critical failures."""
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from models.encoders.memo import Recorded, recording
 from scorer.conversation import Channel, Conversation
 from scorer.criteria import Criterion, CriterionContext, CriterionResult
 from scorer.errors import ConfigError
 from scorer.formulas import FormulaPack, load_pack
 from scorer.language import detect_languages
-from scorer.matching import FormulaMatcher
+from scorer.matching import FormulaMatch, FormulaMatcher
 from scorer.scorecard import CriterionSpec, Scorecard
 from scorer.timing import TimingMetrics, measure_timing
+
+PREFETCH_CHUNK = 64
+"""Conversations whose texts are encoded together: ~600 agent turns of 20-turn chats."""
 
 
 class ConversationScore(BaseModel):
@@ -41,17 +48,69 @@ class Scorer:
             scorecard.build_criteria())
         self._packs: dict[str, FormulaPack | None] = {}
         self._matchers: dict[tuple[str, tuple[tuple[str, str], ...]], FormulaMatcher] = {}
+        # Criteria that may call a sentence encoder: the ones score_many's prefetch runs.
+        self._encoding = {key for key, _, _ in self._criteria}
 
     def score(self, conversation: Conversation) -> ConversationScore:
+        return self._score(self._prepare(conversation))
+
+    def score_many(self, conversations: Iterable[Conversation], prefetch: bool = True,
+                   chunk_size: int = PREFETCH_CHUNK) -> Iterator[ConversationScore]:
+        """Score in order. With `prefetch`, the sentence encoders run once per chunk of
+        conversations, in large batches, instead of once per criterion and conversation: a
+        first pass over the chunk records the texts the criteria encode (each criterion up to
+        its first encoder call; its results are discarded), the texts are encoded together
+        into the encoders' memo, then the real pass reads them from there. Formula matches
+        found in the first pass are kept for the second; a criterion that encodes nothing in
+        a whole chunk is left out of later first passes. The scores are the same either
+        way."""
+        chunk: list[Conversation] = []
+        for conversation in conversations:
+            chunk.append(conversation)
+            if len(chunk) == chunk_size:
+                prefetch = yield from self._score_chunk(chunk, prefetch)
+                chunk = []
+        if chunk:
+            yield from self._score_chunk(chunk, prefetch)
+
+    def _score_chunk(self, chunk: list[Conversation],
+                     prefetch: bool) -> Generator[ConversationScore, None, bool]:
+        """Yield the chunk's scores; return whether prefetching is worth it for the next."""
+        contexts = [self._prepare(conversation) for conversation in chunk]
+        if prefetch:
+            with recording() as plan, warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for key, _, criterion in self._criteria:
+                    if key not in self._encoding:
+                        continue
+                    calls = plan.calls
+                    for context in contexts:
+                        # Recorded: the criterion's first encoder call, noted. An error is
+                        # raised again, and reported, by the real pass.
+                        with contextlib.suppress(Recorded, Exception):
+                            criterion.evaluate(context)
+                    if plan.calls == calls:
+                        # It encoded nothing in a whole chunk: later chunks skip it.
+                        self._encoding.discard(key)
+            plan.fetch()
+        for context in contexts:
+            yield self._score(context)
+        return prefetch and bool(self._encoding)
+
+    def _prepare(self, conversation: Conversation) -> CriterionContext:
         conversation = detect_languages(conversation, tuple(self.scorecard.languages),
                                         override=self.language)
         timing = measure_timing(conversation)
         names = self._names(conversation)
-        context = CriterionContext(conversation, lambda lang: self._matcher(lang, names),
+        return _RememberingContext(conversation, lambda lang: self._matcher(lang, names),
                                    timing, names)
-        results = {key: criterion.evaluate(context).model_copy(update={"name": key})
-                   for key, _, criterion in self._criteria}
-        return self._combine(conversation, results, timing)
+
+    def _evaluate(self, context: CriterionContext) -> dict[str, CriterionResult]:
+        return {key: criterion.evaluate(context).model_copy(update={"name": key})
+                for key, _, criterion in self._criteria}
+
+    def _score(self, context: CriterionContext) -> ConversationScore:
+        return self._combine(context.conversation, self._evaluate(context), context.timing)
 
     def _names(self, conversation: Conversation) -> dict[str, str | None]:
         agent_name = conversation.agent_name or self.scorecard.agent_names.get(
@@ -98,3 +157,27 @@ class Scorer:
             critical_failures=critical, criteria=results, timing=timing,
             source=conversation.source)
 
+
+
+class _RememberingContext(CriterionContext):
+    """Keeps each formula search's answer: the prefetch pass and the real one (and criteria
+    reading the same turn for the same section) search once. Matches are frozen; a fresh
+    list is handed out each time."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._found: dict[tuple[int, str, str | None], list[FormulaMatch]] = {}
+        self._closeness: dict[tuple[int, str, str | None], float] = {}
+
+    def find(self, turn_index: int, section: str,
+             element: str | None = None) -> list[FormulaMatch]:
+        key = (turn_index, section, element)
+        if key not in self._found:
+            self._found[key] = super().find(turn_index, section, element)
+        return list(self._found[key])
+
+    def closeness(self, turn_index: int, section: str, element: str | None = None) -> float:
+        key = (turn_index, section, element)
+        if key not in self._closeness:
+            self._closeness[key] = super().closeness(turn_index, section, element)
+        return self._closeness[key]

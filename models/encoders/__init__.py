@@ -3,5 +3,7 @@
 
 from models.encoders.base import BatchEncoder, TextEncoder, l2_normalise
 from models.encoders.factory import PACKAGED, load_encoder
+from models.encoders.memo import MemoEncoder, clear_memo, recording
 
-__all__ = ["PACKAGED", "BatchEncoder", "TextEncoder", "l2_normalise", "load_encoder"]
+__all__ = ["PACKAGED", "BatchEncoder", "MemoEncoder", "TextEncoder", "clear_memo",
+           "l2_normalise", "load_encoder", "recording"]

