@@ -23,9 +23,9 @@ from pydantic import (
 )
 
 from corpora.loaders.base import Licence, read_text
-from corpora.loaders.stc3 import Stc3Dialogue, Stc3Turn
 from models.heads import TurnInput, text_pair
 from scorer.conversation import Conversation, Role
+from scorer.criteria.quality import conversation_input
 from scorer.errors import ConfigError, ReadError, describe_validation
 from scorer.language import detect_languages
 from scorer.readers.options import ReaderOptions
@@ -35,7 +35,7 @@ from training.tasks.dialog_acts import LABELS as DIALOG_ACTS
 from training.tasks.dialog_acts import OTHER
 from training.tasks.jargon import COMPLEX, SIMPLE
 from training.tasks.politeness import IMPOLITE, POLITE
-from training.tasks.quality import HIGH, LOW, dialogue_input
+from training.tasks.quality import HIGH, LOW
 
 SUFFIXES = (".jsonl", ".ndjson")
 CORPUS = "labelled_transcripts"
@@ -352,18 +352,10 @@ def _jargon(review: Review) -> list[Example]:
 
 
 def _quality(review: Review) -> list[Example]:
-    """The whole conversation as the quality task reads an STC-3 dialogue: agent and bot
-    turns are the helpdesk's, system messages are left out."""
+    """The whole conversation as the quality criterion reads it."""
     quality = review.labels.quality
     assert quality is not None
-    conversation = review.conversation
-    dialogue = Stc3Dialogue(
-        id=conversation.id, language=conversation.language or "en", ratings=(),
-        source=conversation.source or "",
-        turns=tuple(Stc3Turn("customer" if t.role is Role.CUSTOMER else "helpdesk",
-                             (t.text,), ()) for t in conversation.turns
-                    if t.role is not Role.SYSTEM))
-    return [(dialogue_input(dialogue), quality.label, quality.score)]
+    return [(conversation_input(review.conversation), quality.label, quality.score)]
 
 
 def _by_turn(item: tuple[str, str]) -> int:

@@ -31,3 +31,12 @@ def text_pair(first: str, second: str) -> str:
     """Two texts as one encoder input (e.g. a customer turn and the agent's response):
     the formatter for pair tasks, so they need no head of their own."""
     return f"{first.strip()}\n\n{second.strip()}"
+
+
+def dialogue_input(turns: Sequence[tuple[str, str]]) -> TurnInput:
+    """A whole dialogue, `(speaker, text)` per turn, as one encoder input with one
+    `Speaker: text` line per non-empty turn. The ending goes first: the encoder truncates long
+    inputs, and how a dialogue ends says most about satisfaction."""
+    lines = [f"{speaker}: {text}" for speaker, text in turns if text.strip()]
+    return TurnInput("\n".join([*lines[-2:], *lines[:-2]]), index=0,
+                     remaining=max(len(turns) - 1, 0))

@@ -6,6 +6,7 @@ from scorer.criteria import (  # noqa: F401  (importing registers them)
     greeting,
     jargon,
     politeness,
+    quality,
     response_time,
 )
 from scorer.criteria.base import (

@@ -7,7 +7,7 @@ from corpora.loaders.stc3 import load_stc3
 from corpora.paths import corpus_dir
 from training.evaluate import cross_validated, evaluate_task
 from training.tasks import get_task
-from training.tasks.quality import HIGH, LOW, cross_lingual, dialogue_input, quality_set
+from training.tasks.quality import HIGH, LOW, cross_lingual, quality_set, stc3_input
 from training.train import train_task
 
 
@@ -37,7 +37,7 @@ def test_quality_set_labels_dialogues_by_the_annotators_mean(stc3_slices):
     # The ending comes first so that truncation keeps it.
     spoken = [t for t in dialogues[0].turns if t.text.strip()]
     speaker = "Customer" if spoken[-2].sender == "customer" else "Helpdesk"
-    assert dialogue_input(dialogues[0]).text.startswith(f"{speaker}: {spoken[-2].text}\n")
+    assert stc3_input(dialogues[0]).text.startswith(f"{speaker}: {spoken[-2].text}\n")
 
 
 def test_standard_evaluation_is_5_fold_cv_per_dimension_then_untranslated_chinese(

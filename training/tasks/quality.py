@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from corpora.loaders.stc3 import Stc3Dialogue, load_stc3
-from models.heads import EmbeddingClassifier, TurnInput
+from models.heads import EmbeddingClassifier, TurnInput, dialogue_input
 from scorer.errors import ConfigError
 from scorer.language import SUPPORTED_LANGUAGES
 from training.report import Metrics
@@ -44,13 +44,9 @@ SCORES: dict[str, Score] = {
 """The annotators' mean per quality dimension; S is the one the shipped model predicts."""
 
 
-def dialogue_input(dialogue: Stc3Dialogue) -> TurnInput:
-    """The dialogue as one encoder input, speakers named. The ending goes first: the
-    encoder truncates long inputs, and how a dialogue ends says most about satisfaction."""
-    turns = [f"{_SPEAKER[t.sender]}: {t.text}" for t in dialogue.turns if t.text.strip()]
-    ending = turns[-2:]
-    return TurnInput("\n".join([*ending, *turns[:-2]]), index=0,
-                     remaining=max(len(dialogue.turns) - 1, 0))
+def stc3_input(dialogue: Stc3Dialogue) -> TurnInput:
+    """The dialogue as one encoder input (`models.heads.dialogue_input`)."""
+    return dialogue_input([(_SPEAKER[t.sender], t.text) for t in dialogue.turns])
 
 
 def quality_set(dimension: str = "S", path: Path | None = None, language: Language = "en",
@@ -78,7 +74,7 @@ def quality_set(dimension: str = "S", path: Path | None = None, language: Langua
     score = SCORES[dimension]
     return LabelledSet(
         name=f"stc3/{name}/{dimension}",
-        inputs=[dialogue_input(d) for d in dialogues],
+        inputs=[stc3_input(d) for d in dialogues],
         labels=[HIGH if score(d) > NEUTRAL else LOW for d in dialogues],
         corpora=(corpus.name,), files=corpus.sources, licence=corpus.licence,
         languages=tuple(sorted({d.language for d in dialogues})),
