@@ -85,7 +85,8 @@ class Report(BaseModel):
             if m.kappa is not None:
                 lines.append(f"| Cohen's kappa | {m.kappa:.4f} | |")
             if m.pearson_r is not None:
-                lines.append(f"| Pearson r (P(positive) vs human score) | {m.pearson_r:.4f} | |")
+                lines.append(f"| Pearson r (P(positive) vs human score) | {m.pearson_r:.4f} | "
+                             f"{_value(published.get('pearson_r'))} |")
             lines.append(f"| n | {m.n} | |")
             lines += ["", "| class | F1 | support |", "|---|---|---|"]
             lines += [f"| {label} | {f1:.4f} | {m.support.get(label, 0)} |"

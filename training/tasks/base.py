@@ -59,7 +59,8 @@ class Evaluation:
 
     @property
     def description(self) -> str:
-        how = f"{self.folds}-fold CV" if self.protocol == "cv" else "held-out"
+        grouped = "grouped " if self.data.groups is not None else ""
+        how = f"{self.folds}-fold {grouped}CV" if self.protocol == "cv" else "held-out"
         return f"{self.data.name}, {how}"
 
 
