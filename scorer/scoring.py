@@ -16,7 +16,7 @@ from scorer.criteria import Criterion, CriterionContext, CriterionResult
 from scorer.errors import ConfigError
 from scorer.formulas import FormulaPack, load_pack
 from scorer.language import detect_languages
-from scorer.matching import FormulaMatch, FormulaMatcher
+from scorer.matching import FormulaMatcher
 from scorer.scorecard import CriterionSpec, Scorecard
 from scorer.timing import TimingMetrics, measure_timing
 
@@ -102,7 +102,7 @@ class Scorer:
                                         override=self.language)
         timing = measure_timing(conversation)
         names = self._names(conversation)
-        return _RememberingContext(conversation, lambda lang: self._matcher(lang, names),
+        return CriterionContext(conversation, lambda lang: self._matcher(lang, names),
                                    timing, names)
 
     def _evaluate(self, context: CriterionContext) -> dict[str, CriterionResult]:
@@ -156,28 +156,3 @@ class Scorer:
             passed=score is not None and score >= self.scorecard.pass_score,
             critical_failures=critical, criteria=results, timing=timing,
             source=conversation.source)
-
-
-
-class _RememberingContext(CriterionContext):
-    """Keeps each formula search's answer: the prefetch pass and the real one (and criteria
-    reading the same turn for the same section) search once. Matches are frozen; a fresh
-    list is handed out each time."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._found: dict[tuple[int, str, str | None], list[FormulaMatch]] = {}
-        self._closeness: dict[tuple[int, str, str | None], float] = {}
-
-    def find(self, turn_index: int, section: str,
-             element: str | None = None) -> list[FormulaMatch]:
-        key = (turn_index, section, element)
-        if key not in self._found:
-            self._found[key] = super().find(turn_index, section, element)
-        return list(self._found[key])
-
-    def closeness(self, turn_index: int, section: str, element: str | None = None) -> float:
-        key = (turn_index, section, element)
-        if key not in self._closeness:
-            self._closeness[key] = super().closeness(turn_index, section, element)
-        return self._closeness[key]

@@ -49,7 +49,11 @@ class CriterionResult(BaseModel):
 
 
 class CriterionContext:
-    """A conversation (languages detected) with the shared resources criteria draw on."""
+    """A conversation (languages detected) with the shared resources criteria draw on.
+
+    Formula searches are remembered: several criteria (and batch scoring's prefetch pass) read
+    the same turn for the same section, and search it once. Matches are frozen; each call
+    gets a fresh list."""
 
     def __init__(self, conversation: Conversation,
                  matchers: Callable[[str], FormulaMatcher | None],
@@ -58,6 +62,8 @@ class CriterionContext:
         self._matchers = matchers
         self.timing = timing
         self.names = names
+        self._found: dict[tuple[int, str, str | None], list[FormulaMatch]] = {}
+        self._closeness: dict[tuple[int, str, str | None], float] = {}
 
     def matchers_for(self, turn_index: int) -> list[FormulaMatcher]:
         """Matchers of the turn's language and the conversation's, for code-switched talk."""
@@ -70,15 +76,22 @@ class CriterionContext:
     def find(self, turn_index: int, section: str,
              element: str | None = None) -> list[FormulaMatch]:
         """Formula matches in one turn over the languages in play, best first, no overlaps."""
-        text = self.conversation.turns[turn_index].text
-        return select_non_overlapping(m for matcher in self.matchers_for(turn_index)
-                                      for m in matcher.find(text, section, element))
+        key = (turn_index, section, element)
+        if key not in self._found:
+            text = self.conversation.turns[turn_index].text
+            self._found[key] = select_non_overlapping(
+                m for matcher in self.matchers_for(turn_index)
+                for m in matcher.find(text, section, element))
+        return list(self._found[key])
 
     def closeness(self, turn_index: int, section: str, element: str | None = None) -> float:
         """How close the turn comes to any formula of the section (see FormulaMatcher)."""
-        text = self.conversation.turns[turn_index].text
-        return max((m.closeness(text, section, element)
-                    for m in self.matchers_for(turn_index)), default=0.0)
+        key = (turn_index, section, element)
+        if key not in self._closeness:
+            text = self.conversation.turns[turn_index].text
+            self._closeness[key] = max((m.closeness(text, section, element)
+                                        for m in self.matchers_for(turn_index)), default=0.0)
+        return self._closeness[key]
 
 
 class CriterionParams(BaseModel):

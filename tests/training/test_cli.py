@@ -10,16 +10,6 @@ pytestmark = pytest.mark.slow
 runner = CliRunner()
 
 
-@pytest.fixture
-def stanford_slice(tmp_path):
-    """The header and first 120 requests of the shared Wikipedia file."""
-    source = corpus_dir("stanford_politeness") / "wikipedia.annotated.csv"
-    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
-    path = tmp_path / "slice.annotated.csv"
-    path.write_text("".join(lines[:121]), encoding="utf-8")
-    return path
-
-
 def test_evaluate_politeness_on_a_data_file_reports_metrics_as_json(stanford_slice):
     result = runner.invoke(app, ["evaluate", "politeness", "--data", str(stanford_slice),
                                  "--format", "json"])

@@ -6,7 +6,6 @@ import torch
 from sklearn.base import clone
 from typer.testing import CliRunner
 
-from corpora.paths import corpus_dir
 from models.registry import load_model
 from training.cli import app
 from training.evaluate import cross_validated
@@ -16,16 +15,6 @@ from training.tasks.politeness import stanford_sets
 pytestmark = pytest.mark.slow
 runner = CliRunner()
 NAME = "politeness-minilm-finetuned-research"
-
-
-@pytest.fixture
-def stanford_slice(tmp_path):
-    """The header and first 120 requests of the shared Wikipedia file (60 in the quartiles)."""
-    source = corpus_dir("stanford_politeness") / "wikipedia.annotated.csv"
-    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
-    path = tmp_path / "slice.annotated.csv"
-    path.write_text("".join(lines[:121]), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
