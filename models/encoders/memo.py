@@ -86,6 +86,10 @@ class Prefetch:
         wanted = self.requests.setdefault(encoder.memo_key, (encoder, {}))[1]
         wanted.update(dict.fromkeys(texts))
 
+    @property
+    def count(self) -> int:
+        return sum(len(texts) for _, texts in self.requests.values())
+
     def fetch(self) -> int:
         """Encode every recorded text, one call per encoder, into the memo; how many."""
         done = 0
