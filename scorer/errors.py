@@ -27,6 +27,11 @@ class ReadError(IQSError):
     """An input file cannot be read as a conversation."""
 
 
+class CompanionFileError(ReadError):
+    """The file accompanies another input (its metadata) and holds no conversation: skipped
+    when a folder is read, an error when given on its own."""
+
+
 def describe_validation(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> str:
     """One line per problem, each naming the dotted path of the bad key."""
     lines = []

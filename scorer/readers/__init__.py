@@ -17,11 +17,21 @@ from scorer.readers import (  # noqa: F401  (importing a reader module registers
 )
 from scorer.readers.batch import ReadBatch, list_input_files, read_file, read_paths
 from scorer.readers.options import ReaderOptions
-from scorer.readers.registry import READERS, ReaderSpec, known_extensions, register_reader
+from scorer.readers.registry import (
+    COMPANIONS,
+    READERS,
+    CompanionSpec,
+    ReaderSpec,
+    known_extensions,
+    register_companion,
+    register_reader,
+)
 from scorer.readers.source import Source
 
 __all__ = [
+    "COMPANIONS",
     "READERS",
+    "CompanionSpec",
     "ReadBatch",
     "ReaderOptions",
     "ReaderSpec",
@@ -30,5 +40,6 @@ __all__ = [
     "list_input_files",
     "read_file",
     "read_paths",
+    "register_companion",
     "register_reader",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scorer.conversation import Conversation
-from scorer.errors import ReadError
+from scorer.errors import CompanionFileError, ReadError
 from scorer.readers.options import ReaderOptions
 from scorer.readers.registry import check_format, known_extensions, reader_for
 from scorer.readers.source import Source
@@ -17,6 +17,8 @@ from scorer.readers.source import Source
 class ReadBatch:
     conversations: list[Conversation] = field(default_factory=list)
     failures: list[ReadError] = field(default_factory=list)
+    companions: list[Path] = field(default_factory=list)
+    """Files found in folders that accompany inputs (a corpus's metadata): not read alone."""
 
 
 def read_file(path: Path | str, options: ReaderOptions | None = None) -> list[Conversation]:
@@ -39,31 +41,43 @@ def read_file(path: Path | str, options: ReaderOptions | None = None) -> list[Co
 def list_input_files(paths: Iterable[Path | str]) -> list[Path]:
     """The files `read_paths` would read: given files as they are, folders walked recursively
     (sorted; hidden entries skipped; only extensions some reader knows)."""
+    return [path for path, _ in _input_files(paths)]
+
+
+def _input_files(paths: Iterable[Path | str]) -> list[tuple[Path, bool]]:
+    """(file, whether it was given by name rather than found in a folder)."""
     extensions = known_extensions()
-    files: list[Path] = []
+    files: list[tuple[Path, bool]] = []
     for given in map(Path, paths):
         if not given.is_dir():
-            files.append(given)
+            files.append((given, True))
             continue
         for path in sorted(given.rglob("*")):
             relative = path.relative_to(given).parts
             if (path.is_file() and path.suffix.lower() in extensions
                     and not any(part.startswith(".") for part in relative)):
-                files.append(path)
+                files.append((path, False))
     return files
 
 
 def read_paths(paths: Iterable[Path | str], options: ReaderOptions | None = None,
                on_file: Callable[[Path], None] | None = None) -> ReadBatch:
-    """Read every file and folder in `paths`; `on_file(path)` is called before each file."""
+    """Read every file and folder in `paths`; `on_file(path)` is called before each file.
+    Companion files found in folders (metadata beside transcripts) are set aside, not failed;
+    one given by name is a failure saying what to read instead."""
     options = options or ReaderOptions()
     check_format(options.format)
     batch = ReadBatch()
-    for path in list_input_files(paths):
+    for path, named in _input_files(paths):
         if on_file is not None:
             on_file(path)
         try:
             batch.conversations.extend(read_file(path, options))
+        except CompanionFileError as error:
+            if named:
+                batch.failures.append(error)
+            else:
+                batch.companions.append(path)
         except ReadError as error:
             batch.failures.append(error)
     return batch

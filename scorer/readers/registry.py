@@ -3,6 +3,12 @@
 A file goes to the reader named by `ReaderOptions.format`, else to the readers of its
 extension: those with a sniffer are asked first (in registration order), the one without a
 sniffer is the extension's fallback.
+
+Some files accompany an input rather than hold conversations: a corpus's metadata beside its
+transcripts, which the transcript's reader takes its agent and customer from. Their formats
+register as companions (`register_companion`); they are recognised before any reader is
+chosen, skipped when a folder is read, and an error naming what they belong to when given on
+their own.
 """
 
 from __future__ import annotations
@@ -11,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scorer.conversation import Conversation
-from scorer.errors import ConfigError
+from scorer.errors import CompanionFileError, ConfigError
 from scorer.readers.source import Source
 
 ReadFunction = Callable[[Source], list[Conversation]]
 Sniffer = Callable[[Source], bool]
+Describer = Callable[[Source], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,19 +33,48 @@ class ReaderSpec:
     sniff: Sniffer | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CompanionSpec:
+    """A format of files that accompany inputs: `describe(source)` says what the file belongs
+    to and what to read instead."""
+
+    name: str
+    extensions: tuple[str, ...]
+    sniff: Sniffer
+    describe: Describer
+
+
 READERS: dict[str, ReaderSpec] = {}
+COMPANIONS: dict[str, CompanionSpec] = {}
+
+
+def _normalized(extensions: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions)
 
 
 def register_reader(name: str, extensions: tuple[str, ...] | list[str],
                     sniff: Sniffer | None = None) -> Callable[[ReadFunction], ReadFunction]:
     """Decorator registering `read(source) -> list[Conversation]` as the reader `name`."""
-    normalized = tuple(e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions)
 
     def decorate(read: ReadFunction) -> ReadFunction:
         if name in READERS:
             raise ValueError(f"reader {name!r} is already registered")
-        READERS[name] = ReaderSpec(name, normalized, read, sniff)
+        READERS[name] = ReaderSpec(name, _normalized(extensions), read, sniff)
         return read
+
+    return decorate
+
+
+def register_companion(name: str, extensions: tuple[str, ...] | list[str],
+                       sniff: Sniffer) -> Callable[[Describer], Describer]:
+    """Decorator registering `describe(source) -> str` for the companion files `sniff`
+    recognises: the message of the error a companion given on its own raises."""
+
+    def decorate(describe: Describer) -> Describer:
+        if name in COMPANIONS:
+            raise ValueError(f"companion format {name!r} is already registered")
+        COMPANIONS[name] = CompanionSpec(name, _normalized(extensions), sniff, describe)
+        return describe
 
     return decorate
 
@@ -53,8 +89,17 @@ def check_format(name: str | None) -> None:
                           location="format")
 
 
+def _check_not_companion(source: Source) -> None:
+    """Raise CompanionFileError when `source` is a companion file, whatever format is forced."""
+    for spec in COMPANIONS.values():
+        if source.suffix in spec.extensions and spec.sniff(source):
+            raise CompanionFileError(spec.describe(source), location=source.location())
+
+
 def reader_for(source: Source) -> ReaderSpec:
-    """The reader of `source`: the forced format, else by extension and content."""
+    """The reader of `source`: the forced format, else by extension and content. A companion
+    file has none (CompanionFileError)."""
+    _check_not_companion(source)
     forced = source.options.format
     if forced is not None:
         check_format(forced)

@@ -1,10 +1,27 @@
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from scorer.conversation import Channel, Role
-from scorer.readers import ReaderOptions, read_file
+from scorer.errors import CompanionFileError, ReadError
+from scorer.readers import ReaderOptions, read_file, read_paths
 from tests.scorer.readers.readers_paths import FIXTURES
+
+SID = "0002f70f7386445b"
+# The corpus's own metadata of that call (tests/fixtures/readers/README.md).
+METADATA = FIXTURES / "harper_valley_metadata.json"
+
+
+def corpus_layout(root: Path) -> Path:
+    """The corpus's `data/` folder, from the real transcript segments and metadata of SID."""
+    data = root / "data"
+    (data / "transcript").mkdir(parents=True)
+    (data / "metadata").mkdir()
+    shutil.copy(FIXTURES / "harper_valley_original.json", data / "transcript" / f"{SID}.json")
+    shutil.copy(METADATA, data / "metadata" / f"{SID}.json")
+    return data
 
 
 def test_compact_sample(shared_corpus):
@@ -36,3 +53,56 @@ def test_asr_text_keeps_word_timings():
     assert [w.word for w in first.words] == first.text.split()
     assert first.words[1].start == pytest.approx(1.669 + 0.69)
     assert first.words[-1].end == pytest.approx(first.end)
+
+
+def test_corpus_layout_takes_agent_and_caller_from_the_metadata(tmp_path):
+    data = corpus_layout(tmp_path)
+    batch = read_paths([data])
+    assert not batch.failures
+    assert batch.companions == [data / "metadata" / f"{SID}.json"]
+    (call,) = batch.conversations
+    assert (call.id, call.agent_id, call.agent_name, call.customer_id) == (
+        SID, "46", "Elizabeth", "44")
+    # The segments' own clock anchors the turns, as without metadata.
+    assert call.start_time == datetime.fromtimestamp((1591056787005 - 1669) / 1000, tz=UTC)
+    assert read_paths([tmp_path]).conversations == [call]
+
+
+def test_compact_copy_beside_its_metadata(tmp_path, shared_corpus):
+    compact = shared_corpus("harper_valley_sample") / f"{SID}.compact.json"
+    for folder in (tmp_path / "flat", tmp_path / "tree" / "transcript"):
+        folder.mkdir(parents=True)
+        shutil.copy(compact, folder)
+    shutil.copy(METADATA, tmp_path / "flat" / f"{SID}.json")
+    (tmp_path / "tree" / "metadata").mkdir()
+    shutil.copy(METADATA, tmp_path / "tree" / "metadata" / f"{SID}.json")
+    batch = read_paths([tmp_path])
+    assert not batch.failures and len(batch.companions) == 2
+    assert [(c.agent_id, c.customer_id) for c in batch.conversations] == [("46", "44")] * 2
+    # Without start_timestamp_ms in the segments, the metadata's start time anchors the call.
+    assert batch.conversations[0].start_time == datetime.fromtimestamp(1591056783.191, tz=UTC)
+
+
+def test_metadata_alone_says_which_transcript_to_read(tmp_path):
+    data = corpus_layout(tmp_path)
+    metadata = data / "metadata" / f"{SID}.json"
+    transcript = data / "transcript" / f"{SID}.json"
+    with pytest.raises(CompanionFileError, match=f"Harper Valley metadata of call '{SID}'") as info:
+        read_file(metadata)
+    assert str(transcript) in info.value.message and info.value.location == str(metadata)
+    # Named among the inputs, it is a failure; the transcript is still read.
+    batch = read_paths([metadata, transcript])
+    assert [f.location for f in batch.failures] == [str(metadata)]
+    assert [c.agent_id for c in batch.conversations] == ["46"] and not batch.companions
+    # A forced format does not make it a transcript.
+    with pytest.raises(CompanionFileError):
+        read_file(METADATA, ReaderOptions(format="harper_valley"))
+
+
+def test_broken_metadata_fails_its_transcript(tmp_path):
+    data = corpus_layout(tmp_path)
+    metadata = data / "metadata" / f"{SID}.json"
+    metadata.write_text(METADATA.read_text().replace('"speaker_id": 46', '"speaker_id": null'))
+    with pytest.raises(ReadError, match=r"agent\.speaker_id") as info:
+        read_file(data / "transcript" / f"{SID}.json")
+    assert info.value.location == str(metadata)
