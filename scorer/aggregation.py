@@ -32,13 +32,21 @@ def mean_confidence_interval(values: list[float], level: float = 0.95,
                              bounds: tuple[float, float] = (0.0, 100.0),
                              ) -> tuple[float | None, float | None, float | None]:
     """(mean, low, high) by Student's t; no interval from fewer than two values."""
-    if not values:
+    return interval_from_sums(len(values), sum(values), sum(v * v for v in values),
+                              level, bounds)
+
+
+def interval_from_sums(n: int, total: float, total_squares: float, level: float = 0.95,
+                       bounds: tuple[float, float] = (0.0, 100.0),
+                       ) -> tuple[float | None, float | None, float | None]:
+    """`mean_confidence_interval` from the count, sum and sum of squares (what SQL gives)."""
+    if n == 0:
         return None, None, None
-    mean = sum(values) / len(values)
-    if len(values) < 2:
+    mean = total / n
+    if n < 2:
         return mean, None, None
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
-    half = float(stdtrit(len(values) - 1, (1 + level) / 2)) * sd / math.sqrt(len(values))
+    variance = max(0.0, (total_squares - n * mean * mean) / (n - 1))
+    half = float(stdtrit(n - 1, (1 + level) / 2)) * math.sqrt(variance / n)
     return mean, max(bounds[0], mean - half), min(bounds[1], mean + half)
 
 

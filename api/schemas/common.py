@@ -10,6 +10,7 @@ class Health(BaseModel):
     version: str
     criteria: list[str]
     languages: list[str]
+    checks: dict[str, str] = {}
 
 
 class ScorecardCriterion(BaseModel):

@@ -1,0 +1,302 @@
+"""The task functions: plain Python taking a job id and a runtime. The embedded worker threads
+and the Celery workers only call `run_job`; tests call it too.
+
+Every step is idempotent, so a job taken over from a dead worker finishes once: a file already
+ingested is skipped, a conversation is stored once (content key), and it gets one score run per
+job and scorecard version (a unique constraint)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from api.jobs import lifecycle
+from api.jobs.runtime import Runtime
+from api.store import records, tables
+from api.store.db import transaction
+from api.store.files import StoredFile
+from scorer.conversation import Conversation
+from scorer.errors import IQSError
+from scorer.readers import READERS, ReaderOptions, list_input_files, read_file
+from scorer.scoring import ConversationScore
+
+log = logging.getLogger("iqs.jobs")
+INGEST, RESCORE = "ingest", "rescore"
+RESCORE_CHUNK = 64
+
+
+Scored = tuple[ConversationScore, float, dict[str, Any]]
+"""A score, the seconds it took, the model versions behind it."""
+
+
+class JobInterrupted(Exception):
+    """This worker lost the job's lease: another worker has it now."""
+
+
+@dataclass
+class ReadFile:
+    """One file of an ingest job, read: its conversations, or why it could not be."""
+
+    file: StoredFile
+    conversations: list[Conversation]
+    error: str | None = None
+
+
+def ingest_payload(files: list[StoredFile], version_id: int,
+                   options: ReaderOptions) -> dict[str, Any]:
+    return {"files": [{"sha256": f.sha256, "name": f.name, "size": f.size, "path": f.path}
+                      for f in files],
+            "scorecard_version_id": version_id,
+            "options": options.model_dump(mode="json")}
+
+
+def run_job(runtime: Runtime, job_id: str) -> str:
+    """Run the job if this worker can claim it; the job's state afterwards ("skipped" when
+    another worker has it or it is finished)."""
+    worker, lease = runtime.worker_name, runtime.settings.job_lease_seconds
+    if not lifecycle.claim(runtime.sessions, job_id, worker, lease):
+        return "skipped"
+    with runtime.sessions() as session:
+        job = session.get(tables.Job, job_id)
+        assert job is not None
+        kind, payload = job.kind, dict(job.payload)
+    log.info("job %s (%s) started by %s", job_id, kind, worker)
+    try:
+        with lifecycle.heartbeat(runtime.sessions, job_id, worker, lease) as lost:
+            if kind == INGEST:
+                _ingest(runtime, job_id, payload, lost)
+            elif kind == RESCORE:
+                _rescore(runtime, job_id, payload, lost)
+            else:
+                raise IQSError(f"unknown job kind {kind!r}", location=f"job {job_id}")
+    except JobInterrupted:
+        log.warning("job %s: lease lost, left to the worker that took it", job_id)
+        return "skipped"
+    except Exception as exc:
+        log.exception("job %s failed", job_id)
+        with transaction(runtime.sessions) as session:
+            lifecycle.finish(session, job_id, lifecycle.FAILED, f"{type(exc).__name__}: {exc}")
+        return lifecycle.FAILED
+    with transaction(runtime.sessions) as session:
+        lifecycle.finish(session, job_id, lifecycle.DONE)
+    log.info("job %s done", job_id)
+    return lifecycle.DONE
+
+
+# --- ingestion -------------------------------------------------------------------------------
+
+@contextmanager
+def laid_out(runtime: Runtime, files: list[StoredFile]) -> Iterator[Path]:
+    """A temporary folder with each file under its own (relative) name, so that readers find
+    the files beside it: a call's `.yaml`, Harper Valley's `metadata/`."""
+    with tempfile.TemporaryDirectory(prefix="iqs-ingest-") as folder:
+        root = Path(folder)
+        for file in files:
+            target = root / file.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(runtime.files.path(file.path).resolve())
+        yield root
+
+
+def read_files(runtime: Runtime, files: list[StoredFile],
+               options: ReaderOptions) -> Iterator[ReadFile]:
+    """Read each readable file of the batch (companions such as metadata are read with the
+    file they belong to, not on their own)."""
+    by_name = {f.name: f for f in files}
+    with laid_out(runtime, files) as root:
+        for path in list_input_files([root]):
+            file = by_name[path.relative_to(root).as_posix()]
+            try:
+                conversations = read_file(path, options)
+            except IQSError as exc:
+                yield ReadFile(file, [], _relative(str(exc), root))
+                continue
+            yield ReadFile(file, [c.model_copy(update={"source": file.name})
+                                  for c in conversations])
+
+
+def _relative(message: str, root: Path) -> str:
+    return message.replace(f"{root}/", "").replace(str(root), "")
+
+
+def ingest_files(runtime: Runtime, files: list[StoredFile], version_id: int,
+                 options: ReaderOptions, job_id: str | None = None) -> Iterator[ReadFile]:
+    """Read, store and score each file in turn; yields what each file gave."""
+    for read in read_files(runtime, files, options):
+        if read.error is None:
+            store_file(runtime, read, version_id, job_id, options)
+        yield read
+
+
+def store_file(runtime: Runtime, read: ReadFile, version_id: int, job_id: str | None,
+               options: ReaderOptions) -> list[int]:
+    """Store a file's conversations and score the new ones, in one transaction: a file is
+    stored whole or not at all. Returns the conversation ids."""
+    audio = _is_audio(read.file.name)
+    scores = _score_missing(runtime, read, version_id, job_id,
+                            options.asr.model if audio else None)
+    with transaction(runtime.sessions) as session:
+        source = session.get(tables.SourceFile, read.file.sha256)
+        if source is None:
+            source = tables.SourceFile(sha256=read.file.sha256, filename=read.file.name,
+                                       size=read.file.size, path=read.file.path)
+            session.add(source)
+            session.flush()
+        ids = []
+        for index, conversation in enumerate(read.conversations):
+            row, _ = records.store_conversation(
+                session, conversation, records.conversation_key(read.file.sha256, index),
+                source, audio=audio)
+            ids.append(row.id)
+            scored = scores.get(index)
+            if scored is not None and not records.has_run(session, row.id, version_id):
+                score, seconds, models = scored
+                records.store_score(session, row.id, version_id, score, job_id, seconds, models)
+        return ids
+
+
+def _is_audio(name: str) -> bool:
+    return Path(name).suffix.lower() in READERS["audio"].extensions
+
+
+def _score_missing(runtime: Runtime, read: ReadFile, version_id: int, job_id: str | None,
+                   asr_model: str | None) -> dict[int, Scored]:
+    """Scores of the file's conversations that have no run yet (scored outside any write
+    transaction: scoring takes seconds, writers should not wait on it)."""
+    with runtime.sessions() as session:
+        version = session.get(tables.ScorecardVersion, version_id)
+        if version is None:
+            raise IQSError(f"scorecard version {version_id} not found", location="scorecard")
+        todo = []
+        for index, _ in enumerate(read.conversations):
+            key = records.conversation_key(read.file.sha256, index)
+            row_id = session.scalar(select(tables.Conversation.id)
+                                    .where(tables.Conversation.key == key))
+            # Ingesting a file again adds no run: a stored score stands until a rescore.
+            if row_id is None or not records.has_run(session, row_id, version_id):
+                todo.append(index)
+        scorer = runtime.scorer(version)
+    extra = {"asr": asr_model} if asr_model else {}
+    results = {}
+    with runtime.scoring:
+        started = time.perf_counter()
+        scored = list(scorer.score_many(read.conversations[i] for i in todo))
+        each = (time.perf_counter() - started) / max(1, len(todo))
+    for index, score in zip(todo, scored, strict=True):
+        results[index] = (score, each, records.models_used(score, extra))
+    return results
+
+
+def _ingest(runtime: Runtime, job_id: str, payload: dict[str, Any],
+            lost: Any) -> None:
+    files = [StoredFile(f["sha256"], f["name"], f["size"], f["path"]) for f in payload["files"]]
+    options = ReaderOptions.model_validate(payload["options"])
+    version_id = int(payload["scorecard_version_id"])
+    with runtime.sessions() as session:
+        job = session.get(tables.Job, job_id)
+        assert job is not None
+        done = set(job.result.get("files_done", []))
+    pending = [f for f in files if f.name not in done]
+    for read in read_files(runtime, pending, options):
+        if lost.is_set():
+            raise JobInterrupted(job_id)
+        ids = store_file(runtime, read, version_id, job_id, options) if read.error is None else []
+        _progress(runtime, job_id, read.file.name, ids, read.error)
+    _settle_skipped(runtime, job_id, [f.name for f in files])
+
+
+def _progress(runtime: Runtime, job_id: str, name: str, ids: list[int],
+              error: str | None) -> None:
+    with transaction(runtime.sessions) as session:
+        job = session.get(tables.Job, job_id)
+        assert job is not None
+        result = dict(job.result)
+        result["files_done"] = [*result.get("files_done", []), name]
+        result["conversation_ids"] = sorted({*result.get("conversation_ids", []), *ids})
+        if error is not None:
+            result["failures"] = [*result.get("failures", []), {"file": name, "message": error}]
+        job.result = result
+        job.progress_done = len(result["files_done"])
+
+
+def _settle_skipped(runtime: Runtime, job_id: str, names: list[str]) -> None:
+    """Companion files (metadata, call yaml) count as done once their batch is read."""
+    with transaction(runtime.sessions) as session:
+        job = session.get(tables.Job, job_id)
+        assert job is not None
+        job.result = {**job.result, "files_done": names}
+        job.progress_done = len(names)
+
+
+# --- rescoring -------------------------------------------------------------------------------
+
+def _rescore(runtime: Runtime, job_id: str, payload: dict[str, Any], lost: Any) -> None:
+    version_id = int(payload["scorecard_version_id"])
+    ids: list[int] = payload["conversation_ids"]
+    for start in range(0, len(ids), RESCORE_CHUNK):
+        if lost.is_set():
+            raise JobInterrupted(job_id)
+        chunk = ids[start:start + RESCORE_CHUNK]
+        with runtime.sessions() as session:
+            version = session.get(tables.ScorecardVersion, version_id)
+            assert version is not None
+            rows = [row for row in session.scalars(
+                select(tables.Conversation).where(tables.Conversation.id.in_(chunk)))
+                if not records.has_run(session, row.id, version_id, job_id)]
+            conversations = [records.to_conversation(row) for row in rows]
+            scorer = runtime.scorer(version)
+        with runtime.scoring:
+            started = time.perf_counter()
+            scores = list(scorer.score_many(conversations))
+            each = (time.perf_counter() - started) / max(1, len(rows))
+        with transaction(runtime.sessions) as session:
+            for row, score in zip(rows, scores, strict=True):
+                try:
+                    with session.begin_nested():
+                        records.store_score(session, row.id, version_id, score, job_id, each,
+                                            records.models_used(score))
+                except IntegrityError:
+                    continue  # scored by the worker this job was taken from
+            session.execute(update(tables.Job).where(tables.Job.id == job_id).values(
+                progress_done=min(len(ids), start + len(chunk))))
+
+
+def submit_ingest(runtime: Runtime, files: list[StoredFile], version_id: int,
+                  options: ReaderOptions) -> str:
+    """Queue an ingest job for the files; its id (the caller sends it to the executor)."""
+    with transaction(runtime.sessions) as session:
+        job = lifecycle.create_job(session, INGEST, ingest_payload(files, version_id, options),
+                                   len(files))
+        return job.id
+
+
+def ingest_now(runtime: Runtime, reads: list[ReadFile], version_id: int,
+               options: ReaderOptions) -> tuple[str, list[int]]:
+    """Store and score files already read, within the caller (small text batches); recorded
+    as a finished job like any other ingestion. (job id, conversation ids)."""
+    files = [read.file for read in reads]
+    job_id = submit_ingest(runtime, files, version_id, options)
+    lifecycle.claim(runtime.sessions, job_id, runtime.worker_name,
+                    runtime.settings.job_lease_seconds)
+    ids: list[int] = []
+    try:
+        for read in reads:
+            stored = store_file(runtime, read, version_id, job_id, options)
+            _progress(runtime, job_id, read.file.name, stored, None)
+            ids.extend(stored)
+    except Exception as exc:
+        with transaction(runtime.sessions) as session:
+            lifecycle.finish(session, job_id, lifecycle.FAILED, f"{type(exc).__name__}: {exc}")
+        raise
+    with transaction(runtime.sessions) as session:
+        lifecycle.finish(session, job_id, lifecycle.DONE)
+    return job_id, ids

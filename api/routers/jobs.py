@@ -1,0 +1,59 @@
+"""Jobs: state and progress; rescoring a selection under a scorecard version."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Path
+from sqlalchemy import select
+
+from api.deps import QueueDep, RuntimeDep, SessionDep
+from api.errors import ERRORS
+from api.jobs import lifecycle
+from api.jobs.tasks import RESCORE
+from api.schemas.jobs import JobOut, RescoreIn
+from api.store import tables
+from api.store.db import transaction
+from api.store.scorecards import find_version
+
+router = APIRouter(tags=["jobs"])
+
+
+@router.get("/v1/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
+def get_job(session: SessionDep,
+            job_id: str = Path(pattern=r"^[0-9a-f]{32}$", description="job id")) -> JobOut:
+    job = session.get(tables.Job, job_id)
+    if job is None:
+        raise HTTPException(404, f"job {job_id} not found")
+    return JobOut.of(job)
+
+
+@router.post("/v1/rescore", response_model=JobOut, status_code=202, responses=ERRORS)
+def rescore(body: RescoreIn, runtime: RuntimeDep, session: SessionDep,
+            queue: QueueDep) -> JobOut:
+    """Score a selection again under a scorecard version, as a job. Earlier runs are kept;
+    queries read the latest run of the version they ask for."""
+    version = find_version(session, body.scorecard, body.version)
+    query = select(tables.Conversation.id).order_by(tables.Conversation.id)
+    if body.conversation_ids is not None:
+        query = query.where(tables.Conversation.id.in_(body.conversation_ids))
+    if body.agent_id is not None:
+        query = query.where(tables.Conversation.agent_id == body.agent_id)
+    if body.team is not None:
+        query = query.join(tables.Agent).where(tables.Agent.team_id == body.team)
+    for column, value in ((tables.Conversation.channel, body.channel),
+                          (tables.Conversation.language, body.language)):
+        if value is not None:
+            query = query.where(column == value)
+    if body.since is not None:
+        query = query.where(tables.Conversation.occurred_at >= body.since)
+    if body.until is not None:
+        query = query.where(tables.Conversation.occurred_at < body.until)
+    ids = list(session.scalars(query))
+    if body.conversation_ids is not None and len(ids) < len(set(body.conversation_ids)):
+        missing = sorted(set(body.conversation_ids) - set(ids))[:10]
+        raise HTTPException(404, f"conversation_ids: not found: {missing}")
+    session.rollback()
+    with transaction(runtime.sessions) as writer:
+        job = lifecycle.create_job(writer, RESCORE, {"scorecard_version_id": version.id,
+                                                     "conversation_ids": ids}, len(ids))
+    queue.send(job.id)
+    return JobOut.of(job)

@@ -1,0 +1,123 @@
+"""Scorer objects into rows and back: conversations (idempotent by content key), agents, and
+score runs with every criterion result."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.store import tables
+from api.store.tables import utcnow
+from scorer import __version__
+from scorer.conversation import Conversation
+from scorer.scoring import ConversationScore
+
+
+def conversation_key(source_sha256: str, index: int) -> str:
+    """The content key: the same file read again gives the same conversations."""
+    return hashlib.sha256(f"{source_sha256}:{index}".encode()).hexdigest()
+
+
+def ensure_agent(session: Session, agent_id: str, display_name: str | None) -> None:
+    agent = session.get(tables.Agent, agent_id)
+    if agent is None:
+        try:
+            with session.begin_nested():
+                session.add(tables.Agent(id=agent_id, display_name=display_name))
+        except IntegrityError:
+            pass  # added by a concurrent import
+    elif display_name and not agent.display_name:
+        agent.display_name = display_name
+
+
+def store_conversation(session: Session, conversation: Conversation, key: str,
+                       source: tables.SourceFile | None, audio: bool = False,
+                       ) -> tuple[tables.Conversation, bool]:
+    """(row, created): the stored conversation of `key`, added when new."""
+    existing = session.scalar(select(tables.Conversation).where(tables.Conversation.key == key))
+    if existing is not None:
+        return existing, False
+    if conversation.agent_id:
+        ensure_agent(session, conversation.agent_id, conversation.agent_name)
+    ends = [t.end for t in conversation.turns if t.end is not None]
+    row = tables.Conversation(
+        key=key, external_id=conversation.id,
+        source_sha256=source.sha256 if source else None,
+        source_name=source.filename if source else conversation.source,
+        audio_sha256=source.sha256 if source and audio else None,
+        channel=conversation.channel.value, language=conversation.language,
+        agent_id=conversation.agent_id, customer_id=conversation.customer_id,
+        start_time=conversation.start_time, occurred_at=conversation.start_time or utcnow(),
+        duration=max(ends) if ends else None, n_turns=len(conversation.turns),
+        turns=[t.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+               for t in conversation.turns],
+        meta={"agent_name": conversation.agent_name} if conversation.agent_name else {})
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def to_conversation(row: tables.Conversation) -> Conversation:
+    """The scorer's conversation of a stored row (to score it again)."""
+    return Conversation.model_validate({
+        "id": row.external_id, "channel": row.channel, "agent_id": row.agent_id,
+        "agent_name": row.meta.get("agent_name"), "customer_id": row.customer_id,
+        "start_time": row.start_time, "language": row.language, "turns": row.turns,
+        "source": row.source_name})
+
+
+def has_run(session: Session, conversation_id: int, version_id: int,
+            job_id: str | None = None) -> bool:
+    """Whether the conversation has a run under the version (by that job, when given)."""
+    query = select(tables.ScoreRun.id).where(
+        tables.ScoreRun.conversation_id == conversation_id,
+        tables.ScoreRun.scorecard_version_id == version_id)
+    if job_id is not None:
+        query = query.where(tables.ScoreRun.job_id == job_id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def models_used(score: ConversationScore, extra: dict[str, Any] | None = None,
+                ) -> dict[str, Any]:
+    """The versions behind a score: IQS, each criterion's learned model, and the ASR model."""
+    criteria = {name: result.details["model"] for name, result in score.criteria.items()
+                if isinstance(result.details.get("model"), str)}
+    return {"iqs": __version__, "criteria": criteria, **(extra or {})}
+
+
+def store_score(session: Session, conversation_id: int, version_id: int,
+                score: ConversationScore, job_id: str | None, seconds: float,
+                models: dict[str, Any]) -> tables.ScoreRun:
+    run = tables.ScoreRun(
+        conversation_id=conversation_id, scorecard_version_id=version_id, job_id=job_id,
+        models=models, score=score.score, weighted_score=score.weighted_score,
+        passed=score.passed, critical=bool(score.critical_failures),
+        critical_failures=list(score.critical_failures),
+        timing=score.timing.model_dump(mode="json") if score.timing else None,
+        scoring_seconds=seconds, created_at=utcnow(),
+        results=[tables.CriterionResult(
+            name=name, score=r.score, passed=r.passed, applicable=r.applicable,
+            confidence=r.confidence,
+            evidence=[e.model_dump(mode="json", exclude_none=True) for e in r.evidence],
+            details=_jsonable(r.details)) for name, r in score.criteria.items()])
+    session.add(run)
+    session.flush()
+    return run
+
+
+def _jsonable(value: Any) -> Any:
+    """Details as JSON values (numpy numbers and tuples from criteria become plain ones)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
