@@ -177,10 +177,22 @@ def scorecards(
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the HTTP API (POST /v1/score, GET /v1/scorecards, GET /health)."""
+    """Serve the QA service: ingestion, stored scores, per-agent numbers (settings from IQS_*
+    variables: IQS_HOME, IQS_DATABASE_URL, IQS_BROKER_URL)."""
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+    from api.app import create_app
+    from api.jobs.runtime import Runtime
+    from api.settings import Settings
+
+    try:
+        settings = Settings()
+        Runtime(settings).prepare()  # a store on an old schema stops here, with the fix named
+    except ValidationError as exc:
+        raise _fail(describe_validation(exc)) from exc
+    except IQSError as exc:
+        raise _fail(str(exc)) from exc
+    uvicorn.run(create_app(settings), host=host, port=port)
 
 
 # Training, evaluation and the model registry (training/cli.py): `iqs train`, `iqs evaluate`,

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.api.serving import served
+
 CONVERSATION = {
     "id": "api-1", "agent_id": "a-7", "channel": "chat", "turns": [
         {"role": "agent", "text": "Good morning, my name is Lena, how can I help you?",
@@ -27,34 +23,10 @@ CONVERSATION = {
     ]}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def api() -> Iterator[httpx.Client]:
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "scorer.cli", "serve", "--port", str(port)],
-                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if client.get("/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read().decode() if server.stdout else ""
-                    raise RuntimeError(f"iqs serve did not start:\n{output}") from None
-                time.sleep(0.3)
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    with served(tmp_path_factory.mktemp("iqs-home")) as client:
         yield client
-    finally:
-        client.close()
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_health(api: httpx.Client) -> None:
