@@ -25,13 +25,15 @@ from api.store import records, tables
 from api.store.db import transaction
 from api.store.files import StoredFile
 from scorer.conversation import Conversation
-from scorer.errors import IQSError
-from scorer.readers import READERS, ReaderOptions, list_input_files, read_file
+from scorer.errors import CompanionFileError, IQSError
+from scorer.readers import READERS, ReaderOptions, known_extensions, read_file
 from scorer.scoring import ConversationScore
 
 log = logging.getLogger("iqs.jobs")
 INGEST, RESCORE = "ingest", "rescore"
 RESCORE_CHUNK = 64
+CALL_METADATA = (".yaml", ".yml")
+"""`<call>.yaml` beside a recording: read by the audio reader with its call."""
 
 
 Scored = tuple[ConversationScore, float, dict[str, Any]]
@@ -109,14 +111,24 @@ def laid_out(runtime: Runtime, files: list[StoredFile]) -> Iterator[Path]:
 
 def read_files(runtime: Runtime, files: list[StoredFile],
                options: ReaderOptions) -> Iterator[ReadFile]:
-    """Read each readable file of the batch (companions such as metadata are read with the
-    file they belong to, not on their own)."""
-    by_name = {f.name: f for f in files}
+    """Read each file of the batch that holds conversations. Companions (a call's `.yaml`,
+    Harper Valley's metadata) are read with the file they belong to, not on their own; a file
+    of no known type is a failure."""
+    known = known_extensions()
     with laid_out(runtime, files) as root:
-        for path in list_input_files([root]):
-            file = by_name[path.relative_to(root).as_posix()]
+        for file in sorted(files, key=lambda f: f.name):
+            suffix = Path(file.name).suffix.lower()
+            if suffix in CALL_METADATA:
+                continue
+            if suffix not in known and options.format is None:
+                yield ReadFile(file, [], f"{file.name}: unsupported file type "
+                                         f"{suffix or '(no extension)'!r}; known: "
+                                         f"{', '.join(sorted(known))}")
+                continue
             try:
-                conversations = read_file(path, options)
+                conversations = read_file(root / file.name, options)
+            except CompanionFileError:
+                continue
             except IQSError as exc:
                 yield ReadFile(file, [], _relative(str(exc), root))
                 continue
