@@ -47,7 +47,7 @@ def test_latest_migration_matches_the_models(engine: Engine) -> None:
 
 
 def test_an_empty_or_old_store_is_refused_with_the_command_to_run(engine: Engine) -> None:
-    with pytest.raises(SchemaError, match="has no IQS schema.*iqs db upgrade"):
+    with pytest.raises(SchemaError, match=r"has no IQS schema.*iqs db upgrade"):
         check_schema(engine)
     upgrade_schema(engine)
     with engine.begin() as connection:
