@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class Health(BaseModel):
@@ -33,6 +33,10 @@ class FieldProblem(BaseModel):
 
 
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"error": "invalid file", "fields": [],
+         "message": "export.csv:14: not valid UTF-8 text: byte 0xcf at offset 812"}]})
+
     error: str
     message: str
     fields: list[FieldProblem] = []

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+_JOB_EXAMPLE = {
+    "id": "07a4a53501944aa5b6f4d13ddad4633d", "kind": "ingest", "state": "done",
+    "progress_done": 2, "progress_total": 2, "error": None,
+    "failures": [{"file": "broken.csv", "message": "broken.csv:3: row has 2 fields, expected 7"}],
+    "conversation_ids": [1, 2, 3], "attempts": 1, "created_at": "2026-12-01T15:17:22Z",
+    "started_at": "2026-12-01T15:17:22Z", "finished_at": "2026-12-01T15:17:26Z"}
 
 
 class FileFailureOut(BaseModel):
@@ -14,6 +21,8 @@ class FileFailureOut(BaseModel):
 
 
 class JobOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_JOB_EXAMPLE]})
+
     id: str
     kind: str
     state: str = Field(description="queued, running, done or failed")
@@ -41,12 +50,18 @@ class JobOut(BaseModel):
 class IngestOut(BaseModel):
     """What an ingestion did: scored at once (`done`) or queued as a job to follow."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"job": _JOB_EXAMPLE, "conversation_ids": [1, 2, 3], "scored": True}]})
+
     job: JobOut
     conversation_ids: list[int]
     scored: bool = Field(description="true when scored within the request")
 
 
 class RescoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"scorecard": "default", "agent_id": "a-leo", "since": "2026-11-01T00:00:00Z"}]})
+
     scorecard: str = "default"
     version: int | None = Field(default=None, ge=1, description="default: the latest")
     conversation_ids: list[int] | None = Field(
