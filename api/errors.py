@@ -21,6 +21,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (422, "invalid request: the message names each bad field or file"))}
 
 
+_LABELS = {404: "not found", 405: "method not allowed", 413: "request too large",
+           415: "unsupported media type", 422: "invalid request"}
+
+
 def error_response(status: int, error: str, message: str,
                    fields: list[FieldProblem] | None = None) -> JSONResponse:
     body = ErrorBody(error=error, message=message, fields=fields or [])
@@ -36,7 +40,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return error_response(exc.status_code, "request failed", str(exc.detail))
+        label = _LABELS.get(exc.status_code, "request failed")
+        return error_response(exc.status_code, label, str(exc.detail))
 
     @app.exception_handler(IQSError)
     async def iqs_error(_: Request, exc: IQSError) -> JSONResponse:
