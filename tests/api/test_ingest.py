@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, func, select
 
 from api.store import tables
 from tests.api.serving import REPO, served
+from tests.scorer.readers.readers_paths import harper_valley_layout
 
 CHATS = REPO / "samples" / "chats"
 
@@ -184,3 +185,21 @@ def test_audio_without_speech_is_reported(api: httpx.Client, tmp_path: Path) -> 
     job = _wait(api, response.json()["job"]["id"])
     assert job["state"] == "done" and job["conversation_ids"] == []
     assert "silence.wav" in job["failures"][0]["file"], job
+
+
+
+def test_harper_valley_in_its_own_layout_keeps_its_agents(api: httpx.Client, home: Path,
+                                                          tmp_path: Path) -> None:
+    data = harper_valley_layout(tmp_path)
+    files = [("files", (path.relative_to(data).as_posix(), path.read_bytes()))
+             for path in sorted(data.rglob("*.json"))]
+    response = api.post("/v1/conversations", files=files)
+    assert response.status_code == 201, response.text
+    job = response.json()["job"]
+    assert job["failures"] == [] and len(job["conversation_ids"]) == 1
+    engine = create_engine(f"sqlite:///{home / 'iqs.db'}")
+    with engine.connect() as connection:
+        agent = connection.scalar(select(tables.Conversation.agent_id).where(
+            tables.Conversation.id == job["conversation_ids"][0]))
+    engine.dispose()
+    assert agent == "46"
