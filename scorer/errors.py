@@ -28,8 +28,13 @@ class ReadError(IQSError):
 
 
 class CompanionFileError(ReadError):
-    """The file accompanies another input (its metadata) and holds no conversation: skipped
-    when a folder is read, an error when given on its own."""
+    """The file accompanies another input (its metadata) and holds no conversation: set aside
+    when a folder or the conversation it belongs to is read, an error when given on its own."""
+
+    def __init__(self, message: str, location: str | None = None,
+                 conversation_id: str | None = None) -> None:
+        super().__init__(message, location)
+        self.conversation_id = conversation_id
 
 
 def describe_validation(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> str:

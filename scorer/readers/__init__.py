@@ -20,6 +20,7 @@ from scorer.readers.options import ReaderOptions
 from scorer.readers.registry import (
     COMPANIONS,
     READERS,
+    Companion,
     CompanionSpec,
     ReaderSpec,
     known_extensions,
@@ -31,6 +32,7 @@ from scorer.readers.source import Source
 __all__ = [
     "COMPANIONS",
     "READERS",
+    "Companion",
     "CompanionSpec",
     "ReadBatch",
     "ReaderOptions",

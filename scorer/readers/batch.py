@@ -63,11 +63,13 @@ def _input_files(paths: Iterable[Path | str]) -> list[tuple[Path, bool]]:
 def read_paths(paths: Iterable[Path | str], options: ReaderOptions | None = None,
                on_file: Callable[[Path], None] | None = None) -> ReadBatch:
     """Read every file and folder in `paths`; `on_file(path)` is called before each file.
-    Companion files found in folders (metadata beside transcripts) are set aside, not failed;
-    one given by name is a failure saying what to read instead."""
+    Companion files (metadata beside transcripts) found in folders, or given by name with the
+    conversation they belong to, are set aside; one given by name without it is a failure
+    saying what to read instead."""
     options = options or ReaderOptions()
     check_format(options.format)
     batch = ReadBatch()
+    named_companions: list[tuple[Path, CompanionFileError]] = []
     for path, named in _input_files(paths):
         if on_file is not None:
             on_file(path)
@@ -75,9 +77,15 @@ def read_paths(paths: Iterable[Path | str], options: ReaderOptions | None = None
             batch.conversations.extend(read_file(path, options))
         except CompanionFileError as error:
             if named:
-                batch.failures.append(error)
+                named_companions.append((path, error))
             else:
                 batch.companions.append(path)
         except ReadError as error:
             batch.failures.append(error)
+    read = {conversation.id for conversation in batch.conversations}
+    for path, companion in named_companions:
+        if companion.conversation_id in read:
+            batch.companions.append(path)
+        else:
+            batch.failures.append(companion)
     return batch

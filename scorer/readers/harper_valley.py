@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from scorer.conversation import Channel, Conversation, Role, Turn, WordTiming
-from scorer.readers.registry import register_companion, register_reader
+from scorer.readers.registry import Companion, register_companion, register_reader
 from scorer.readers.source import Source
 
 _ROLES = {"agent": Role.AGENT, "caller": Role.CUSTOMER}
@@ -93,12 +93,13 @@ def _transcript_of(metadata: Path, sid: str) -> Path:
 
 
 @register_companion("harper_valley_metadata", extensions=(".json",), sniff=_looks_like_metadata)
-def describe_metadata(source: Source) -> str:
+def describe_metadata(source: Source) -> Companion:
     sid = str(source.data["sid"])
     transcript = _transcript_of(source.path, sid)
     where = str(transcript) if transcript.is_file() else f"../transcript/{sid}.json"
-    return (f"Harper Valley metadata of call {sid!r}, not a transcript: read the transcript "
-            f"({where}) instead; it takes the agent and the caller from this file")
+    return Companion(sid, f"Harper Valley metadata of call {sid!r}, not a transcript: read the "
+                          f"transcript ({where}) instead; it takes the agent and the caller "
+                          "from this file")
 
 
 def _metadata_paths(source: Source, sid: str) -> list[Path]:

@@ -7,14 +7,15 @@ sniffer is the extension's fallback.
 Some files accompany an input rather than hold conversations: a corpus's metadata beside its
 transcripts, which the transcript's reader takes its agent and customer from. Their formats
 register as companions (`register_companion`); they are recognised before any reader is
-chosen, skipped when a folder is read, and an error naming what they belong to when given on
-their own.
+chosen, and set aside when a folder is read or when the conversation they belong to is read
+with them; given on their own, they are an error saying what to read instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from scorer.conversation import Conversation
 from scorer.errors import CompanionFileError, ConfigError
@@ -22,7 +23,17 @@ from scorer.readers.source import Source
 
 ReadFunction = Callable[[Source], list[Conversation]]
 Sniffer = Callable[[Source], bool]
-Describer = Callable[[Source], str]
+
+
+class Companion(NamedTuple):
+    """What a companion file belongs to."""
+
+    conversation_id: str
+    message: str
+    """Says so, and what to read instead: the error when the file is given on its own."""
+
+
+Describer = Callable[[Source], Companion]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +46,8 @@ class ReaderSpec:
 
 @dataclass(frozen=True, slots=True)
 class CompanionSpec:
-    """A format of files that accompany inputs: `describe(source)` says what the file belongs
-    to and what to read instead."""
+    """A format of files that accompany inputs: `describe(source)` says which conversation the
+    file belongs to and what to read instead."""
 
     name: str
     extensions: tuple[str, ...]
@@ -67,8 +78,8 @@ def register_reader(name: str, extensions: tuple[str, ...] | list[str],
 
 def register_companion(name: str, extensions: tuple[str, ...] | list[str],
                        sniff: Sniffer) -> Callable[[Describer], Describer]:
-    """Decorator registering `describe(source) -> str` for the companion files `sniff`
-    recognises: the message of the error a companion given on its own raises."""
+    """Decorator registering `describe(source) -> Companion` for the companion files `sniff`
+    recognises."""
 
     def decorate(describe: Describer) -> Describer:
         if name in COMPANIONS:
@@ -93,7 +104,9 @@ def _check_not_companion(source: Source) -> None:
     """Raise CompanionFileError when `source` is a companion file, whatever format is forced."""
     for spec in COMPANIONS.values():
         if source.suffix in spec.extensions and spec.sniff(source):
-            raise CompanionFileError(spec.describe(source), location=source.location())
+            companion = spec.describe(source)
+            raise CompanionFileError(companion.message, location=source.location(),
+                                     conversation_id=companion.conversation_id)
 
 
 def reader_for(source: Source) -> ReaderSpec:

@@ -1,27 +1,19 @@
 import shutil
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from scorer.conversation import Channel, Role
 from scorer.errors import CompanionFileError, ReadError
 from scorer.readers import ReaderOptions, read_file, read_paths
-from tests.scorer.readers.readers_paths import FIXTURES
+from tests.scorer.readers.readers_paths import (
+    FIXTURES,
+    HARPER_VALLEY_METADATA,
+    HARPER_VALLEY_SID,
+    harper_valley_layout,
+)
 
-SID = "0002f70f7386445b"
-# The corpus's own metadata of that call (tests/fixtures/readers/README.md).
-METADATA = FIXTURES / "harper_valley_metadata.json"
-
-
-def corpus_layout(root: Path) -> Path:
-    """The corpus's `data/` folder, from the real transcript segments and metadata of SID."""
-    data = root / "data"
-    (data / "transcript").mkdir(parents=True)
-    (data / "metadata").mkdir()
-    shutil.copy(FIXTURES / "harper_valley_original.json", data / "transcript" / f"{SID}.json")
-    shutil.copy(METADATA, data / "metadata" / f"{SID}.json")
-    return data
+SID = HARPER_VALLEY_SID
 
 
 def test_compact_sample(shared_corpus):
@@ -36,7 +28,7 @@ def test_compact_sample(shared_corpus):
     assert asr.turns[1].text == "my name is alyssa"  # the recogniser misheard "elizabeth"
 
 
-def test_original_corpus_layout():
+def test_original_harper_valley_layout():
     (call,) = read_file(FIXTURES / "harper_valley_original.json")
     assert call.id == "harper_valley_original"
     # The "[noise]" segment carries no speech and is left out.
@@ -56,7 +48,7 @@ def test_asr_text_keeps_word_timings():
 
 
 def test_corpus_layout_takes_agent_and_caller_from_the_metadata(tmp_path):
-    data = corpus_layout(tmp_path)
+    data = harper_valley_layout(tmp_path)
     batch = read_paths([data])
     assert not batch.failures
     assert batch.companions == [data / "metadata" / f"{SID}.json"]
@@ -73,9 +65,9 @@ def test_compact_copy_beside_its_metadata(tmp_path, shared_corpus):
     for folder in (tmp_path / "flat", tmp_path / "tree" / "transcript"):
         folder.mkdir(parents=True)
         shutil.copy(compact, folder)
-    shutil.copy(METADATA, tmp_path / "flat" / f"{SID}.json")
+    shutil.copy(HARPER_VALLEY_METADATA, tmp_path / "flat" / f"{SID}.json")
     (tmp_path / "tree" / "metadata").mkdir()
-    shutil.copy(METADATA, tmp_path / "tree" / "metadata" / f"{SID}.json")
+    shutil.copy(HARPER_VALLEY_METADATA, tmp_path / "tree" / "metadata" / f"{SID}.json")
     batch = read_paths([tmp_path])
     assert not batch.failures and len(batch.companions) == 2
     assert [(c.agent_id, c.customer_id) for c in batch.conversations] == [("46", "44")] * 2
@@ -84,25 +76,29 @@ def test_compact_copy_beside_its_metadata(tmp_path, shared_corpus):
 
 
 def test_metadata_alone_says_which_transcript_to_read(tmp_path):
-    data = corpus_layout(tmp_path)
+    data = harper_valley_layout(tmp_path)
     metadata = data / "metadata" / f"{SID}.json"
     transcript = data / "transcript" / f"{SID}.json"
     with pytest.raises(CompanionFileError, match=f"Harper Valley metadata of call '{SID}'") as info:
         read_file(metadata)
     assert str(transcript) in info.value.message and info.value.location == str(metadata)
-    # Named among the inputs, it is a failure; the transcript is still read.
+    # Named without its transcript, it is a failure; named with it (data/*/*.json), it is
+    # set aside.
+    batch = read_paths([metadata, FIXTURES / "iqs_single.json"])
+    assert [f.location for f in batch.failures] == [str(metadata)] and batch.conversations
     batch = read_paths([metadata, transcript])
-    assert [f.location for f in batch.failures] == [str(metadata)]
-    assert [c.agent_id for c in batch.conversations] == ["46"] and not batch.companions
+    assert [c.agent_id for c in batch.conversations] == ["46"] and not batch.failures
+    assert batch.companions == [metadata]
     # A forced format does not make it a transcript.
     with pytest.raises(CompanionFileError):
-        read_file(METADATA, ReaderOptions(format="harper_valley"))
+        read_file(HARPER_VALLEY_METADATA, ReaderOptions(format="harper_valley"))
 
 
 def test_broken_metadata_fails_its_transcript(tmp_path):
-    data = corpus_layout(tmp_path)
+    data = harper_valley_layout(tmp_path)
     metadata = data / "metadata" / f"{SID}.json"
-    metadata.write_text(METADATA.read_text().replace('"speaker_id": 46', '"speaker_id": null'))
+    text = HARPER_VALLEY_METADATA.read_text(encoding="utf-8")
+    metadata.write_text(text.replace('"speaker_id": 46', '"speaker_id": null'), encoding="utf-8")
     with pytest.raises(ReadError, match=r"agent\.speaker_id") as info:
         read_file(data / "transcript" / f"{SID}.json")
     assert info.value.location == str(metadata)
