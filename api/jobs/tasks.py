@@ -32,6 +32,7 @@ from scorer.scoring import ConversationScore
 log = logging.getLogger("iqs.jobs")
 INGEST, RESCORE = "ingest", "rescore"
 RESCORE_CHUNK = 64
+STORE_ATTEMPTS = 3
 CALL_METADATA = (".yaml", ".yml")
 """`<call>.yaml` beside a recording: read by the audio reader with its call."""
 
@@ -156,6 +157,20 @@ def store_file(runtime: Runtime, read: ReadFile, version_id: int, job_id: str | 
     audio = _is_audio(read.file.name)
     scores = _score_missing(runtime, read, version_id, job_id,
                             options.asr.model if audio else None)
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            return _store_read(runtime, read, version_id, job_id, audio, scores)
+        except IntegrityError:
+            # Another job stored the same file at the same moment (two imports of one folder
+            # on two workers): read again, its rows are there now and are not stored twice.
+            if attempt == STORE_ATTEMPTS - 1:
+                raise
+            log.info("%s: stored concurrently by another job; looking again", read.file.name)
+    raise AssertionError("unreachable")
+
+
+def _store_read(runtime: Runtime, read: ReadFile, version_id: int, job_id: str | None,
+                audio: bool, scores: dict[int, Scored]) -> list[int]:
     with transaction(runtime.sessions) as session:
         source = session.get(tables.SourceFile, read.file.sha256)
         if source is None:
