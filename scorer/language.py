@@ -2,6 +2,12 @@
 
 Short turns ("ok", "hi") are unreliable for any character-n-gram identifier, so a turn whose
 text is short or whose identification is unsure takes the conversation's language instead.
+
+A conversation may carry a language IQS does not support ("de"). An identifier restricted to
+the supported languages would still name one of them for its turns (German reads as English at
+P 0.9), so there each turn is identified among all of py3langid's languages, and takes a
+supported one only when that is what it is, surely: an English turn in a German chat is
+English, the German turns keep "de".
 """
 
 from __future__ import annotations
@@ -19,14 +25,17 @@ MIN_CONFIDENCE = 0.80
 
 
 @lru_cache(maxsize=8)
-def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
+def _identifier(languages: tuple[str, ...] | None) -> LanguageIdentifier:
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(languages))
+    if languages is not None:
+        identifier.set_languages(list(languages))
     return identifier
 
 
-def identify(text: str, languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> tuple[str, float]:
-    """(language code, probability) for `text`, among `languages`."""
+def identify(text: str, languages: tuple[str, ...] | None = SUPPORTED_LANGUAGES,
+             ) -> tuple[str, float]:
+    """(language code, probability) for `text`, among `languages` (None: all py3langid
+    knows)."""
     code, probability = _identifier(languages).classify(text)
     return str(code), float(probability)
 
@@ -59,6 +68,7 @@ def detect_languages(
 def _turn_language(turn: Turn, fallback: str, languages: tuple[str, ...]) -> str:
     if len(tokenize(turn.text)) < MIN_TURN_WORDS:
         return fallback
-    code, probability = identify(turn.text, languages)
-    return code if probability >= MIN_CONFIDENCE else fallback
+    # In a conversation of a language outside `languages`, the turn is asked among all.
+    code, probability = identify(turn.text, languages if fallback in languages else None)
+    return code if probability >= MIN_CONFIDENCE and code in languages else fallback
 

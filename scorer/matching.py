@@ -251,8 +251,17 @@ class FormulaMatcher:
 
 @lru_cache(maxsize=1)
 def word_frequency_languages() -> frozenset[str]:
-    """Languages wordfreq has word lists for (its own lookup is slow to repeat)."""
-    return frozenset(wordfreq.available_languages())
+    """Languages wordfreq has word lists for and can split into words here (its own lookup is
+    slow to repeat): Chinese needs jieba, Japanese and Korean MeCab, optional extras."""
+    return frozenset(code for code in wordfreq.available_languages() if _splits_words(code))
+
+
+def _splits_words(language: str) -> bool:
+    try:
+        wordfreq.tokenize("a", language)
+    except ImportError:
+        return False
+    return True
 
 
 def select_non_overlapping(matches: Iterable[FormulaMatch]) -> list[FormulaMatch]:

@@ -3,12 +3,15 @@
 A criterion is a class registered by name (`@register_criterion("greeting")`), built from the
 `params` a scorecard gives it, and evaluated on one conversation at a time. Its result is a
 0-1 score or not-applicable, with the evidence a supervisor needs to check it.
+
+A criterion that needs a formula pack or a model the conversation's language lacks ("de") is
+not applicable, saying so (`Criterion.unsupported`); it never guesses with another language's.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -84,6 +87,16 @@ class CriterionContext:
                 for m in matcher.find(text, section, element))
         return list(self._found[key])
 
+    def languages_without_formulas(self, turn_indices: Iterable[int]) -> list[str]:
+        """The languages of these turns, when none of them has a formula pack (so formulas can
+        judge none of the turns); empty when at least one turn can be judged."""
+        turns = list(turn_indices)
+        if any(self.matchers_for(i) for i in turns):
+            return []
+        languages = {code for i in turns for code in (self.conversation.turns[i].language,
+                                                      self.conversation.language) if code}
+        return sorted(languages)
+
     def closeness(self, turn_index: int, section: str, element: str | None = None) -> float:
         """How close the turn comes to any formula of the section (see FormulaMatcher)."""
         key = (turn_index, section, element)
@@ -125,6 +138,20 @@ class Criterion(ABC, Generic[ParamsT]):
     def not_applicable(self, reason: str, confidence: float = 1.0) -> CriterionResult:
         return CriterionResult(name=self.name, score=None, passed=None, applicable=False,
                                confidence=confidence, details={"reason": reason})
+
+    def unsupported(self, languages: list[str], lacking: str) -> CriterionResult:
+        """Not applicable: `languages` have no `lacking` ("formula pack") to judge by."""
+        result = self.not_applicable(lacks(languages, lacking))
+        result.details["unsupported_languages"] = languages
+        return result
+
+
+def lacks(languages: list[str], lacking: str) -> str:
+    """"language 'de' has no formula pack", "languages 'de', 'fr' have no ..."."""
+    codes = ", ".join(repr(code) for code in languages)
+    if len(languages) == 1:
+        return f"language {codes} has no {lacking}"
+    return f"languages {codes} have no {lacking}"
 
 
 _REGISTRY: dict[str, type[Criterion[Any]]] = {}

@@ -18,7 +18,7 @@ import math
 import re
 from abc import abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 from pydantic import Field
@@ -30,15 +30,11 @@ from scorer.criteria.base import (
     CriterionResult,
     Evidence,
 )
-from scorer.criteria.models import (
-    DEFAULT_MODEL,
-    load_criterion_model,
-    model_field,
-    model_label,
-)
+from scorer.criteria.models import configured_model, model_field, model_label
 
 if TYPE_CHECKING:
     from models.heads import TurnInput
+    from models.registry import LoadedModel
 
 MODEL_TASK = "dialog-acts"
 MODEL_VIEW = "model view"
@@ -176,22 +172,25 @@ class ElementsCriterion(Criterion[ElementsParamsT]):
         if not agent_turns:
             return self.not_applicable("the agent has no turns")
         window = self.window(agent_turns)
+        unsupported = context.languages_without_formulas(window)
+        if unsupported:
+            return self.unsupported(unsupported, "formula pack")
         check = check_elements(context, window, self.section, self.params.elements)
-        if self.params.model is None:
-            return self.result(check.score(), check.confidence(), check.evidence,
-                               found=check.found, missing=check.missing, turns_checked=window)
-        view = self._act_view(context, window, check)
-        evidence, details = self._combine(context, check, view)
+        evidence = check.evidence
+        details: dict[str, Any] = {}
+        model = configured_model(MODEL_TASK, self.params.model,
+                                 context.conversation.language or "en", details)
+        if model is not None:
+            evidence, details = self._combine(context, check,
+                                              self._act_view(context, window, check, model))
         return self.result(check.score(), check.confidence(), evidence, found=check.found,
                            missing=check.missing, turns_checked=window, **details)
 
-    def _act_view(self, context: CriterionContext, window: list[int],
-                  check: ElementCheck) -> ActView:
+    def _act_view(self, context: CriterionContext, window: list[int], check: ElementCheck,
+                  model: LoadedModel) -> ActView:
         """One predict_proba call for all window turns, whole and without matched formulas."""
         import sklearn  # loaded with the model anyway
 
-        language = context.conversation.language or "en"
-        model = load_criterion_model(MODEL_TASK, self.params.model or DEFAULT_MODEL, language)
         turns = context.conversation.turns
         residuals = [residual_text(turns[i].text, check.spans.get(i, [])) for i in window]
         # Only turns with matched formulas need a second reading.

@@ -35,6 +35,7 @@ from scorer.criteria.base import (
 )
 from scorer.criteria.models import (
     class_probabilities,
+    configured_model,
     load_criterion_model,
     model_field,
     model_label,
@@ -75,7 +76,17 @@ class Empathy(Criterion[EmpathyParams]):
 
     def evaluate(self, context: CriterionContext) -> CriterionResult:
         details: dict[str, Any] = {}
-        distress_p = self._distress_probabilities(context, details)
+        customer = [i for i, t in enumerate(context.conversation.turns)
+                    if t.role is Role.CUSTOMER and t.text.strip()]
+        distress_p = self._distress_probabilities(context, customer, details)
+        # No pack for any customer turn (so no English for VADER either) and no model: distress
+        # cannot be seen.
+        unsupported = context.languages_without_formulas(customer)
+        if unsupported and not distress_p:
+            result = self.unsupported(unsupported, "formula pack" if self.params.model is None
+                                      else "formula pack or shipped empathy model")
+            result.details.update(details)
+            return result
         episodes = self._episodes(context, distress_p, details.get("model", ""))
         if not episodes:
             result = self.not_applicable("the customer shows no frustration or distress", 0.7)
@@ -93,22 +104,21 @@ class Empathy(Criterion[EmpathyParams]):
         return self.result(answered / len(episodes), confidence, evidence,
                            distress_episodes=len(episodes), answered=answered, **details)
 
-    def _distress_probabilities(self, context: CriterionContext,
+    def _distress_probabilities(self, context: CriterionContext, customer: list[int],
                                 details: dict[str, Any]) -> dict[int, float]:
-        """P(distressed) of each customer turn by the model (none without a model); the
-        model's name goes into `details`."""
-        if self.params.model is None:
+        """P(distressed) of each of the `customer` turns by the model (none without a model
+        for the language); the model's name goes into `details`."""
+        if not customer:
             return {}
-        turns = [(i, t.text) for i, t in enumerate(context.conversation.turns)
-                 if t.role is Role.CUSTOMER and t.text.strip()]
-        if not turns:
+        model = configured_model("empathy", self.params.model,
+                                 context.conversation.language or "en", details)
+        if model is None:
             return {}
-        model = load_criterion_model("empathy", self.params.model,
-                                     context.conversation.language or "en")
-        probabilities = class_probabilities(model, [text for _, text in turns], DISTRESSED)
+        texts = [context.conversation.turns[i].text for i in customer]
+        probabilities = class_probabilities(model, texts, DISTRESSED)
         details.update(model=model_label(model),
                        model_max_p_distressed=round(float(probabilities.max()), 3))
-        return {i: float(p) for (i, _), p in zip(turns, probabilities, strict=True)}
+        return {i: float(p) for i, p in zip(customer, probabilities, strict=True)}
 
     def _episodes(self, context: CriterionContext, distress_p: dict[int, float],
                   model_name: str) -> list[Evidence]:

@@ -34,7 +34,7 @@ from scorer.criteria.base import (
 )
 from scorer.criteria.models import (
     class_probabilities,
-    load_criterion_model,
+    configured_model,
     model_field,
     model_label,
 )
@@ -108,7 +108,9 @@ class Jargon(Criterion[JargonParams]):
             return self.not_applicable("the agent has no turns")
         known_words = self._known_words(context)
         expansions = _spelled_out_acronyms([t.text for _, t in agent_turns])
-        model = self._model(context)
+        details: dict[str, object] = {}
+        model = configured_model(MODEL_TASK, self.params.model,
+                                 context.conversation.language or "en", details)
         found: list[_Finding] = []
         candidates: list[_Candidate] = []
         unmeasured: set[str] = set()
@@ -129,7 +131,6 @@ class Jargon(Criterion[JargonParams]):
                     found += self._rare_words(index, turn.text, language, known_words)
                 else:
                     unmeasured.add(language)
-        details: dict[str, object] = {}
         if model is not None:
             flagged, cleared = self._complex_words(model, candidates)
             found += flagged
@@ -150,12 +151,6 @@ class Jargon(Criterion[JargonParams]):
         if unmeasured:
             details["rare_words_not_measured"] = sorted(unmeasured)
         return self.result(score, confidence, [f.evidence for f in ordered], **details)
-
-    def _model(self, context: CriterionContext) -> LoadedModel | None:
-        if self.params.model is None:
-            return None
-        return load_criterion_model(MODEL_TASK, self.params.model,
-                                    context.conversation.language or "en")
 
     def _complex_words(self, model: LoadedModel, candidates: list[_Candidate],
                        ) -> tuple[list[_Finding], list[str]]:

@@ -9,7 +9,7 @@ the Stanford Politeness Corpus; `iqs models show politeness-minilm`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -22,12 +22,14 @@ from scorer.criteria.base import (
     register_criterion,
 )
 from scorer.criteria.models import (
-    DEFAULT_MODEL,
     class_probabilities,
-    load_criterion_model,
+    configured_model,
     model_field,
     model_label,
 )
+
+if TYPE_CHECKING:
+    from models.registry import LoadedModel
 
 
 class PolitenessParams(CriterionParams):
@@ -47,6 +49,10 @@ class Politeness(Criterion[PolitenessParams]):
         agent_turns = [(i, t) for i, t in context.conversation.agent_turns() if t.text.strip()]
         if not agent_turns:
             return self.not_applicable("the agent has no turns")
+        # Rudeness is found by the formulas only: without them nothing can fail the criterion.
+        unsupported = context.languages_without_formulas(i for i, _ in agent_turns)
+        if unsupported:
+            return self.unsupported(unsupported, "formula pack")
         rude: list[Evidence] = []
         polite: list[Evidence] = []
         for index, turn in agent_turns:
@@ -63,8 +69,10 @@ class Politeness(Criterion[PolitenessParams]):
             score = 0.5 + 0.5 * min(1.0, len(polite) / self.params.expected_markers)
             # Rudeness outside the pack's phrases goes unseen, so a clean result is less sure.
             confidence = 0.75
-            if self.params.model is not None:
-                probability, model_evidence, name = self._model_view(context, agent_turns)
+            model = configured_model("politeness", self.params.model,
+                                     context.conversation.language or "en", details)
+            if model is not None:
+                probability, model_evidence, name = self._model_view(model, agent_turns)
                 weight = self.params.model_weight
                 score = (1 - weight) * score + weight * probability
                 confidence = (1 - weight) * confidence + weight * abs(2 * probability - 1)
@@ -72,12 +80,9 @@ class Politeness(Criterion[PolitenessParams]):
         evidence = (rude + model_evidence + polite)[: self.params.max_evidence]
         return self.result(score, confidence, evidence, **details)
 
-    def _model_view(self, context: CriterionContext, agent_turns: list[tuple[int, Any]],
+    def _model_view(self, model: LoadedModel, agent_turns: list[tuple[int, Any]],
                     ) -> tuple[float, list[Evidence], str]:
         """Mean P(polite) over the agent's turns, and the least polite turn as evidence."""
-        language = context.conversation.language or "en"
-        model = load_criterion_model("politeness", self.params.model or DEFAULT_MODEL,
-                                     language)
         probabilities = class_probabilities(model, [t.text for _, t in agent_turns], "polite")
         lowest = int(probabilities.argmin())
         index, turn = agent_turns[lowest]

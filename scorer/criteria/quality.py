@@ -18,9 +18,9 @@ from scorer.criteria.base import (
 )
 from scorer.criteria.models import (
     class_probabilities,
-    load_criterion_model,
     model_field,
     model_label,
+    serving_model,
 )
 
 HIGH = "high"
@@ -49,7 +49,9 @@ class Quality(Criterion[QualityParams]):
         if not any(conversation.turns[i].role is Role.CUSTOMER for i in spoken):
             return self.not_applicable("the customer says nothing")
         language = conversation.language or "en"
-        model = load_criterion_model("quality", self.params.model, language)
+        model = serving_model("quality", self.params.model, language)
+        if model is None:
+            return self.unsupported([language], "shipped quality model")
         [probability] = class_probabilities(model, [conversation_input(conversation)], HIGH)
         p = float(probability)
         last = spoken[-1]

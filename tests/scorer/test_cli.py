@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.scorer.readers.readers_paths import harper_valley_layout
+from tests.scorer.test_unsupported_language import GERMAN
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "chats"
 
@@ -81,6 +84,25 @@ def test_bad_files_are_listed_and_the_batch_goes_on(tmp_path: Path) -> None:
     assert [c["id"] for c in json.loads(result.stdout)["conversations"]] == ["good"]
     assert "broken.jsonl:2" in result.stderr  # the line with the invalid JSON
     assert "latin1.csv" in result.stderr and "--encoding" in result.stderr
+
+
+def test_a_chat_in_a_language_without_formulas_is_scored(tmp_path: Path) -> None:
+    path = tmp_path / "de.json"
+    path.write_text(GERMAN.model_dump_json(exclude_none=True), encoding="utf-8")
+    result = iqs("score", str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    (conversation,) = json.loads(result.stdout)["conversations"]
+    assert conversation["language"] == "de" and conversation["score"] == 100.0
+    assert conversation["criteria"]["greeting"]["details"]["reason"] == (
+        "language 'de' has no formula pack")
+
+
+def test_harper_valley_corpus_layout_gives_per_agent_numbers(tmp_path: Path) -> None:
+    result = iqs("score", str(harper_valley_layout(tmp_path)), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert not result.stderr.strip()  # the metadata files are not reported as unreadable
+    report = json.loads(result.stdout)
+    assert [a["agent_id"] for a in report["agents"]] == ["46"] and not report["failures"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
