@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-_JOB_EXAMPLE = {
+_JOB_EXAMPLE: dict[str, JsonValue] = {
     "id": "07a4a53501944aa5b6f4d13ddad4633d", "kind": "ingest", "state": "done",
     "progress_done": 2, "progress_total": 2, "error": None,
     "failures": [{"file": "broken.csv", "message": "broken.csv:3: row has 2 fields, expected 7"}],
