@@ -9,8 +9,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test install system-packages services lint
 
+# The demo imports the bundled calls and chats into the embedded store ($$IQS_HOME, default
+# ~/.local/share/iqs), then prints the per-agent table from the store. Importing again adds nothing.
 demo: install
-	$(BIN)/iqs score samples
+	$(BIN)/iqs import samples
+	$(BIN)/iqs agents
 
 test: install services
 	$(BIN)/python -m pytest -q
