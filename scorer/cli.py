@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from api import cli as api_cli
 from scorer.asr.models import DEFAULT_MODEL
 from scorer.asr.options import TranscriptionOptions
 from scorer.errors import IQSError, describe_validation
@@ -200,6 +201,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 app.command()(training_cli.train)
 app.command()(training_cli.evaluate)
 app.add_typer(training_cli.models_app, name="models")
+app.add_typer(api_cli.app)  # api/cli.py: `iqs agents`, `iqs conversations` from the store
 
 
 def _fail(message: str) -> typer.Exit:
