@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
@@ -21,8 +22,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (422, "invalid request: the message names each bad field or file"))}
 
 
-_LABELS = {404: "not found", 405: "method not allowed", 413: "request too large",
-           415: "unsupported media type", 422: "invalid request"}
+_LABELS = {400: "bad request", 404: "not found", 405: "method not allowed",
+           413: "request too large", 415: "unsupported media type", 422: "invalid request"}
 
 
 def error_response(status: int, error: str, message: str,

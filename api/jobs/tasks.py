@@ -180,11 +180,14 @@ def _store_read(runtime: Runtime, read: ReadFile, version_id: int, job_id: str |
             session.flush()
         ids = []
         for index, conversation in enumerate(read.conversations):
+            scored = scores.get(index)
+            if scored is not None and conversation.language is None:
+                # Stored with the language it was scored in, so that filters find it.
+                conversation = conversation.model_copy(update={"language": scored[0].language})
             row, _ = records.store_conversation(
                 session, conversation, records.conversation_key(read.file.sha256, index),
                 source, audio=audio)
             ids.append(row.id)
-            scored = scores.get(index)
             if scored is not None and not records.has_run(session, row.id, version_id):
                 score, seconds, models = scored
                 records.store_score(session, row.id, version_id, score, job_id, seconds, models)
@@ -233,12 +236,38 @@ def _ingest(runtime: Runtime, job_id: str, payload: dict[str, Any],
         assert job is not None
         done = set(job.result.get("files_done", []))
     pending = [f for f in files if f.name not in done]
+    stored = already_stored(runtime, pending, version_id)
+    for file in pending:
+        if file.sha256 in stored:  # imported before: not read (nor transcribed) again
+            _progress(runtime, job_id, file.name, stored[file.sha256], None)
+    pending = [f for f in pending if f.sha256 not in stored]
     for read in read_files(runtime, pending, options):
         if lost.is_set():
             raise JobInterrupted(job_id)
         ids = store_file(runtime, read, version_id, job_id, options) if read.error is None else []
         _progress(runtime, job_id, read.file.name, ids, read.error)
     _settle_skipped(runtime, job_id, [f.name for f in files])
+
+
+def already_stored(runtime: Runtime, files: list[StoredFile],
+                   version_id: int) -> dict[str, list[int]]:
+    """The files whose conversations are all stored and scored under the version (a file's
+    conversations are stored together): sha256 -> conversation ids."""
+    shas = sorted({f.sha256 for f in files})
+    found: dict[str, list[int]] = {}
+    complete: dict[str, bool] = {}
+    scored = select(tables.ScoreRun.id).where(
+        tables.ScoreRun.conversation_id == tables.Conversation.id,
+        tables.ScoreRun.scorecard_version_id == version_id).exists()
+    with runtime.sessions() as session:
+        for start in range(0, len(shas), 500):
+            for sha, row_id, has_run in session.execute(
+                    select(tables.Conversation.source_sha256, tables.Conversation.id, scored)
+                    .where(tables.Conversation.source_sha256.in_(shas[start:start + 500]))):
+                key = str(sha)
+                found.setdefault(key, []).append(row_id)
+                complete[key] = complete.get(key, True) and bool(has_run)
+    return {sha: sorted(ids) for sha, ids in found.items() if complete[sha]}
 
 
 def _progress(runtime: Runtime, job_id: str, name: str, ids: list[int],
