@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Path
-from sqlalchemy import select
 
 from api.deps import QueueDep, RuntimeDep, SessionDep
 from api.errors import ERRORS
@@ -12,6 +11,7 @@ from api.jobs.tasks import RESCORE
 from api.schemas.jobs import JobOut, RescoreIn
 from api.store import tables
 from api.store.db import transaction
+from api.store.queries import Filters, selected_ids
 from api.store.scorecards import find_version
 
 router = APIRouter(tags=["jobs"])
@@ -32,25 +32,12 @@ def rescore(body: RescoreIn, runtime: RuntimeDep, session: SessionDep,
     """Score a selection again under a scorecard version, as a job. Earlier runs are kept;
     queries read the latest run of the version they ask for."""
     version = find_version(session, body.scorecard, body.version)
-    query = select(tables.Conversation.id).order_by(tables.Conversation.id)
-    if body.conversation_ids is not None:
-        query = query.where(tables.Conversation.id.in_(body.conversation_ids))
-    if body.agent_id is not None:
-        query = query.where(tables.Conversation.agent_id == body.agent_id)
-    if body.team is not None:
-        query = query.join(tables.Agent).where(tables.Agent.team_id == body.team)
-    for column, value in ((tables.Conversation.channel, body.channel),
-                          (tables.Conversation.language, body.language)):
-        if value is not None:
-            query = query.where(column == value)
-    if body.since is not None:
-        query = query.where(tables.Conversation.occurred_at >= body.since)
-    if body.until is not None:
-        query = query.where(tables.Conversation.occurred_at < body.until)
-    ids = list(session.scalars(query))
+    filters = Filters(agent_id=body.agent_id, team=body.team, channel=body.channel,
+                      language=body.language, since=body.since, until=body.until).checked()
+    ids = selected_ids(session, filters, body.conversation_ids)
     if body.conversation_ids is not None and len(ids) < len(set(body.conversation_ids)):
         missing = sorted(set(body.conversation_ids) - set(ids))[:10]
-        raise HTTPException(404, f"conversation_ids: not found: {missing}")
+        raise HTTPException(404, f"conversation_ids: not found or not selected: {missing}")
     session.rollback()
     with transaction(runtime.sessions) as writer:
         job = lifecycle.create_job(writer, RESCORE, {"scorecard_version_id": version.id,

@@ -156,6 +156,15 @@ def _in_team(team: str) -> ColumnElement[bool]:
     return c.agent_id.in_(select(agent.id).where(agent.team_id == team))
 
 
+def selected_ids(session: Session, filters: Filters, ids: list[int] | None = None) -> list[int]:
+    """Ids of the stored conversations that conversation-level `filters` select, among `ids`
+    when given (what a rescore scores, whether or not it was scored under the version)."""
+    query = select(tables.Conversation.id).where(*filters.conditions())
+    if ids is not None:
+        query = query.where(tables.Conversation.id.in_(ids))
+    return list(session.scalars(query.order_by(tables.Conversation.id)))
+
+
 def _scored(version_id: int, filters: Filters, *columns: Any) -> Select[Any]:
     """`columns` of the conversations selected by `filters` that have a run under the version,
     joined to their latest run."""
