@@ -54,7 +54,7 @@ def _conversations(engine: object) -> int:
         return int(connection.scalar(select(func.count(tables.Conversation.id))) or 0)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def broker() -> Iterator[dict[str, str]]:
     with redis_broker() as env:
         yield env
@@ -133,9 +133,11 @@ def test_a_worker_killed_mid_transcription(pg_store: str, broker: dict[str, str]
 # --- PostgreSQL restarted during an import ---------------------------------------------------
 
 def _restart_postgresql() -> str:
-    """Restart the machine's PostgreSQL (a short outage: every connection is cut); how."""
+    """Restart the machine's PostgreSQL (a short outage: every connection is cut, other
+    clients' too; IQS_TEST_PG_RESTART=0 cuts only the importer's); how it was done."""
     versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
-    if versions and shutil.which("pg_ctlcluster"):
+    allowed = os.environ.get("IQS_TEST_PG_RESTART", "1") != "0"
+    if allowed and versions and shutil.which("pg_ctlcluster"):
         done = subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1],
                                "main", "restart"], capture_output=True, text=True, timeout=120,
                               check=False)
