@@ -58,7 +58,7 @@ def worker(
     concurrency: Annotated[int, typer.Option(
         min=1, help="jobs run at once, each in its own process with its own loaded models")] = 1,
     queues: Annotated[str | None, typer.Option(
-        help="comma-separated queues to take jobs from; default: iqs (or IQS_QUEUE)")] = None,
+        help="comma-separated queues to take jobs from; default: IQS_QUEUE")] = None,
     loglevel: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING, ...")] = "INFO",
 ) -> None:
     """Run jobs from the broker (IQS_BROKER_URL) against the store (IQS_DATABASE_URL): a

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default: SQLite file iqs.db under home")
     broker_url: str | None = Field(
         default=None, description="Celery broker (redis://...); default: embedded worker threads")
+    queue: str = Field(default="iqs", pattern=r"^[A-Za-z0-9_.:-]{1,100}$",
+                       description="the Celery queue (deployments sharing a Redis keep apart)")
     audio_dir: Path | None = Field(
         default=None, description="where uploads and call audio are kept; default home/files")
     scorecard_dir: Path = CONFIGS_DIR

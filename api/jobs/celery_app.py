@@ -3,12 +3,11 @@ when their worker is lost, so a killed worker's job goes to another; `run_job` i
 so it finishes once. Each worker also sends again the jobs whose worker stopped beating
 (`api.jobs.worker`).
 
-The queue is `iqs`, or `IQS_QUEUE` when set (several deployments, or test runs, sharing one
+The queue is `iqs`, or the setting IQS_QUEUE (several deployments, or test runs, sharing one
 Redis database each keep their own queue)."""
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
@@ -17,17 +16,12 @@ from celery import Celery
 from api.jobs.queue import RUN_JOB_TASK
 from api.settings import Settings
 
-QUEUE = "iqs"
 DB_RETRY_SECONDS = 5
 DB_RETRIES = 60
 
 
-def queue_name() -> str:
-    return os.environ.get("IQS_QUEUE") or QUEUE
-
-
 def celery_app(settings: Settings) -> Celery:
-    return _app(str(settings.broker_url), queue_name())
+    return _app(str(settings.broker_url), settings.queue)
 
 
 @cache
@@ -60,4 +54,4 @@ def queue_depth(settings: Settings) -> int:
     import redis
 
     client = redis.Redis.from_url(str(settings.broker_url))
-    return int(client.llen(queue_name()))
+    return int(client.llen(settings.queue))

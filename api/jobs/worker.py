@@ -197,7 +197,7 @@ def run_worker(settings: Settings, concurrency: int = 1, queues: list[str] | Non
     """Start the worker (blocks until it is stopped); its exit code."""
     from celery import signals
 
-    from api.jobs.celery_app import celery_app, queue_name
+    from api.jobs.celery_app import celery_app
     from api.jobs.queue import RUN_JOB_TASK
 
     check_store(settings)
@@ -218,7 +218,7 @@ def run_worker(settings: Settings, concurrency: int = 1, queues: list[str] | Non
     signals.worker_ready.connect(ready, weak=False)
     signals.worker_shutdown.connect(shutdown, weak=False)
     argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}",
-            f"--queues={','.join(queues or [queue_name()])}", "--pool=prefork",
+            f"--queues={','.join(queues or [settings.queue])}", "--pool=prefork",
             f"--hostname=iqs-{os.getpid()}@%h", "--without-mingle", "--without-gossip"]
     try:
         app.worker_main(argv)

@@ -152,36 +152,6 @@ def stc3_folder(target: Path, count: int, start: int = 0) -> Path:
 
 # --- the store -------------------------------------------------------------------------------
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@contextmanager
-def pg_schema() -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL schema, dropped afterwards (over a new connection:
-    the tests restart the server); skipped when the server cannot be reached."""
-    from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError
-
-    name = f"iqs_test_{uuid.uuid4().hex[:12]}"
-
-    def run(statement: str) -> None:
-        admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(statement))
-        finally:
-            admin.dispose()
-
-    try:
-        run(f'CREATE SCHEMA "{name}"')
-    except OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable at {PG_SERVER}: {exc}")
-    try:
-        yield f"{PG_SERVER}?options=-csearch_path%3D{name}"
-    finally:
-        run(f'DROP SCHEMA "{name}" CASCADE')
-
-
 @contextmanager
 def store(url: str) -> Iterator[Engine]:
     engine = create_engine(url, pool_pre_ping=True)

@@ -15,19 +15,23 @@ SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 @contextmanager
 def pg_schema() -> Iterator[str]:
-    """The URL of a new, empty schema, dropped afterwards; the test is skipped when the
-    server cannot be reached."""
+    """The URL of a new, empty schema, dropped afterwards (over a new connection: some tests
+    restart the server); the test is skipped when the server cannot be reached."""
     name = f"iqs_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+        _run(f'CREATE SCHEMA "{name}"')
     except OperationalError as exc:
-        admin.dispose()
         pytest.skip(f"PostgreSQL is not reachable at {SERVER}: {exc}")
     try:
         yield f"{SERVER}?options=-csearch_path%3D{name}"
     finally:
+        _run(f'DROP SCHEMA "{name}" CASCADE')
+
+
+def _run(statement: str) -> None:
+    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    try:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+            connection.execute(text(statement))
+    finally:
         admin.dispose()
