@@ -175,6 +175,7 @@ def print_environment(backends: Sequence[str] = ()) -> None:
 def pg_schema(prefix: str = "iqs_bench") -> Iterator[str]:
     """The URL of a new, empty schema of database `test`, dropped afterwards."""
     from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
 
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
@@ -184,8 +185,15 @@ def pg_schema(prefix: str = "iqs_bench") -> Iterator[str]:
         yield f"{PG_SERVER}?options=-csearch_path%3D{name}"
     finally:
         try:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            for attempt in range(5):  # the server may be restarting (other tests restart it)
+                try:
+                    with admin.connect() as connection:
+                        connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+                    break
+                except OperationalError:
+                    if attempt == 4:
+                        raise
+                    time.sleep(3)
         finally:
             admin.dispose()
 
@@ -200,13 +208,16 @@ def redis_queue(db: int) -> Iterator[tuple[str, str]]:
     url = f"{REDIS_SERVER}/{db}"
     client = redis.Redis.from_url(url, socket_timeout=10)
     client.ping()
+    before = set(client.scan_iter(count=1000))
     try:
         yield url, queue
     finally:
-        keys = [queue, f"_kombu.binding.{queue}"] + [
-            k for k in client.scan_iter(match=f"*{queue}*", count=1000)]
+        # this run's queue, and the Celery/kombu bookkeeping keys this run created
+        keys = {k for k in client.scan_iter(count=1000) if k not in before and (
+            queue.encode() in k or k.startswith((b"_kombu.", b"unacked", b"celery")))}
+        keys |= {k for k in client.scan_iter(match=f"*{queue}*", count=1000)}
         if keys:
-            client.delete(*set(keys))
+            client.delete(*keys)
         client.close()
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -190,13 +191,17 @@ class Result:
     groups: dict[str, tuple[int, float]] = field(default_factory=dict)
     """Per source group: (conversations, seconds its files took inside their jobs)."""
     errors: list[str] = field(default_factory=list)
+    cpu: float = float("nan")
+    """CPU seconds of the setup's IQS processes (imports, workers), start-up included."""
 
 
-JOB_LINE = re.compile(r"job ([0-9a-f]{32})")
+JOB_ID = re.compile(r"\b[0-9a-f]{32}\b")
 
 
 def _job_ids(output: str) -> list[str]:
-    return JOB_LINE.findall(output)
+    """The job ids `iqs import` printed (one per job: a folder of more than 50 files is
+    split into several jobs by `iqs import` itself)."""
+    return list(dict.fromkeys(JOB_ID.findall(output)))
 
 
 def _import_here(paths: list[Path], env: dict[str, str], extra: list[str], timeout: float,
@@ -246,11 +251,15 @@ def _wait_jobs(url: str, ids: list[str], deadline: float, result: Result) -> Non
     from api.store.db import make_engine
 
     engine = make_engine(url)
+    states: dict[str, str] = {}
     try:
         while True:
-            with engine.connect() as connection:
-                states = dict(connection.execute(select(tables.Job.id, tables.Job.state)
-                                                 .where(tables.Job.id.in_(ids))).all())
+            try:
+                with engine.connect() as connection:
+                    states = dict(connection.execute(select(tables.Job.id, tables.Job.state)
+                                                     .where(tables.Job.id.in_(ids))).all())
+            except Exception as exc:  # the database restarted under us: look again
+                result.errors.append(f"polling the jobs: {type(exc).__name__} (retried)")
             if all(states.get(i) in ("done", "failed") for i in ids):
                 return
             if time.perf_counter() > deadline:
@@ -370,6 +379,13 @@ def _workers(count: int, env: dict[str, str], home: Path, result: Result,
             stop_process(process, grace=60)
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's ended and waited-for children: the
+    `iqs import` and `iqs worker` processes with their pool children (not PostgreSQL)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_setup(setup: str, inputs: Inputs, args: argparse.Namespace, work: Path) -> Result:
     result = Result(setup)
     home = work / setup
@@ -388,6 +404,7 @@ def run_setup(setup: str, inputs: Inputs, args: argparse.Namespace, work: Path) 
                 result.errors.append(f"iqs db upgrade: {upgraded.stderr[-600:]}")
                 return result
         text_ids, call_ids = [], []
+        cpu = _children_cpu()
         if setup in ("sqlite", "pg"):
             text_ids = _import_here([inputs.text], env, [], args.timeout, log, result.text,
                                     result)
@@ -409,6 +426,7 @@ def run_setup(setup: str, inputs: Inputs, args: argparse.Namespace, work: Path) 
             except RuntimeError as exc:
                 result.errors.append(str(exc)[-1500:])
                 return result
+        result.cpu = _children_cpu() - cpu
         _settle(store_url, text_ids, result.text)
         if call_ids:
             _settle(store_url, call_ids, result.calls)
@@ -456,18 +474,23 @@ def report(results: list[Result], inputs: Inputs, args: argparse.Namespace) -> N
             r.calls.seconds if args.calls else "-",
             rate(r.calls.conversations, r.calls.seconds) if args.calls else "-",
             r.worker_start if r.setup.startswith("celery") else "-",
+            r.cpu, r.cpu / max(1, r.text.conversations + r.calls.conversations),
             r.stored, r.runs, r.duplicates,
             len(r.text.file_failures) + len(r.calls.file_failures) + len(r.errors)))
     print(markdown(["setup", "text stored", "text wall s", "text conv/s",
                     "text conv/s in jobs", "calls stored", "calls wall s", "calls/s",
-                    "workers ready s", "conversations in store", "score runs",
+                    "workers ready s", "IQS CPU s", "CPU s/conv", "conversations in store",
+                    "score runs",
                     "duplicate runs", "failures"], rows))
     print("\n- text wall s: from starting `iqs import` to the last text job done (Celery: "
           "all imports started at once, then the store polled); includes process start-up and "
           "loading the models.\n- conv/s in jobs: over the store's window from the first job "
           "started to the last finished (no command start-up, no queue wait before it).\n"
           "- workers ready s: `iqs worker` start to Celery's ready line, before the clock "
-          "starts (the scoring models load lazily, inside the first job).\n")
+          "starts (the scoring models load lazily, inside the first job).\n- IQS CPU s: "
+          "user+system CPU of every `iqs import` and `iqs worker` process of the setup (pool "
+          "children included; PostgreSQL and Redis not), start-up and model loading included: "
+          "steadier than wall time when other work shares the machine.\n")
     print("## Seconds per source group inside jobs\n")
     groups = ["stc3-en", "stc3-zh", "abcd", "harper_valley", "chats", "calls"]
     rows = []
