@@ -21,7 +21,6 @@ from sqlalchemy.exc import OperationalError
 
 from api.store import tables
 from tests.api.helpers_store import (
-    PG_SERVER,
     PYTHON,
     clean_env,
     counts,
@@ -29,13 +28,14 @@ from tests.api.helpers_store import (
     job_ids_of,
     job_row,
     owner_of,
-    pg_schema,
     redis_broker,
     stc3_folder,
     store,
     wait_for,
     workers,
 )
+from tests.api.pg import SERVER as PG_SERVER
+from tests.api.pg import pg_schema
 from tests.api.serving import REPO, served
 
 CALLS = REPO / "samples" / "calls"

@@ -26,12 +26,12 @@ from tests.api.helpers_store import (
     clean_env,
     counts,
     iqs,
-    pg_schema,
     redis_broker,
     stc3_folder,
     store,
     workers,
 )
+from tests.api.pg import pg_schema
 from tests.api.serving import REPO
 from tests.scorer.readers.readers_paths import harper_valley_layout
 
