@@ -139,22 +139,12 @@ def _agents_csv(listing: Any) -> str:
 
 def _agents_table(listing: Any) -> None:
     """The table of `iqs score` (scorer/report.py's print_table), read from the store."""
-    names = list(dict.fromkeys(n for a in listing.agents for n in a.pass_rates))
+    from scorer.report import agent_table
+
     version = f"{listing.scorecard!r} v{listing.version}"
-    table = Table(title=f"Agent quality — scorecard {version}{_period_text(listing)}")
-    for column in ("agent", "n", "mean", "95% CI", "passed", "critical"):
-        table.add_column(column, justify="left" if column == "agent" else "right")
-    for name in names:
-        table.add_column(f"{name} pass", justify="right")
-    table.add_column("review first")
-    for agent in listing.agents:
-        interval = (f"{agent.ci_low:.1f}–{agent.ci_high:.1f}"
-                    if agent.ci_low is not None and agent.ci_high is not None else "n<2")
-        table.add_row(
-            agent.agent_id, str(agent.n), _fmt(agent.mean, "{:.1f}"), interval,
-            _fmt(agent.pass_rate, "{:.0%}"), str(agent.critical_failures),
-            *[_fmt(agent.pass_rates.get(n), "{:.0%}") for n in names],
-            ", ".join(w.external_id for w in agent.worst[:3]))
+    table = agent_table(f"Agent quality — scorecard {version}{_period_text(listing)}",
+                        listing.agents,
+                        lambda agent: [w.external_id for w in agent.worst[:3]])
     console = _console()
     console.print(table)
     total = sum(a.n for a in listing.agents)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 from rich.console import Console
 from rich.table import Table
@@ -37,24 +39,44 @@ def to_csv(report: ScoreReport) -> str:
     return out.getvalue()
 
 
-def print_table(report: ScoreReport, console: Console) -> None:
-    """The per-agent table, then the files that could not be read."""
-    names = list(dict.fromkeys(n for a in report.agents for n in a.pass_rates))
-    table = Table(title=f"Agent quality — scorecard {report.scorecard!r}")
+class AgentNumbers(Protocol):
+    """What a row of the per-agent table shows (AgentSummary, or the store's numbers)."""
+
+    agent_id: str
+    n: int
+    mean: float | None
+    ci_low: float | None
+    ci_high: float | None
+    pass_rate: float | None
+    critical_failures: int
+    pass_rates: dict[str, float | None]
+
+
+def agent_table(title: str, agents: Sequence[AgentNumbers],
+                review_first: Callable[[Any], Iterable[str]]) -> Table:
+    """The per-agent table: numbers, pass rate per criterion, conversations to review first."""
+    names = list(dict.fromkeys(n for a in agents for n in a.pass_rates))
+    table = Table(title=title)
     for column in ("agent", "n", "mean", "95% CI", "passed", "critical"):
         table.add_column(column, justify="left" if column == "agent" else "right")
     for name in names:
         table.add_column(f"{name} pass", justify="right")
     table.add_column("review first")
-    for agent in report.agents:
+    for agent in agents:
         interval = (f"{agent.ci_low:.1f}–{agent.ci_high:.1f}"
                     if agent.ci_low is not None and agent.ci_high is not None else "n<2")
         table.add_row(
             agent.agent_id, str(agent.n), _fmt(agent.mean, "{:.1f}"), interval,
             _fmt(agent.pass_rate, "{:.0%}"), str(agent.critical_failures),
             *[_fmt(agent.pass_rates.get(n), "{:.0%}") for n in names],
-            ", ".join(agent.worst))
-    console.print(table)
+            ", ".join(review_first(agent)))
+    return table
+
+
+def print_table(report: ScoreReport, console: Console) -> None:
+    """The per-agent table, then the files that could not be read."""
+    console.print(agent_table(f"Agent quality — scorecard {report.scorecard!r}", report.agents,
+                              lambda agent: agent.worst))
     console.print(f"{len(report.conversations)} conversations scored.")
     if report.failures:
         console.print(f"[bold red]{len(report.failures)} file(s) could not be read:[/]")
