@@ -169,6 +169,16 @@ def print_environment(backends: Sequence[str] = ()) -> None:
     print()
 
 
+def exit_on_sigterm() -> None:
+    """SIGTERM ends the run like Ctrl-C: temporary stores, schemas, queues and the processes
+    started are cleaned up on the way out (Python's default would skip that)."""
+
+    def _raise(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _raise)
+
+
 # --- stores ------------------------------------------------------------------------------------
 
 @contextmanager

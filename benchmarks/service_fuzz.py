@@ -38,6 +38,7 @@ from benchmarks.service_common import (
     REPO,
     SHARED,
     LoadSampler,
+    exit_on_sigterm,
     markdown,
     pg_schema,
     print_environment,
@@ -300,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--asr-model", default="tiny.en",
                         help="speech-to-text model for the calls")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if set(backends) - set(BACKENDS):
         parser.error(f"backends: choose from {BACKENDS}")

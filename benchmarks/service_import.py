@@ -24,6 +24,7 @@ import argparse
 import json
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,7 @@ from benchmarks.service_common import (
     REPO,
     SHARED,
     LoadSampler,
+    exit_on_sigterm,
     markdown,
     pg_schema,
     print_environment,
@@ -177,11 +179,14 @@ class Phase:
     file_failures: list[str] = field(default_factory=list)
     window: float = float("nan")
     """First job started to last job finished (the store's clock)."""
+    submit_cpu: float = float("nan")
+    """CPU seconds of the `iqs import` processes that queued the jobs (Celery setups)."""
 
 
 @dataclass
 class Result:
     setup: str
+    run: int = 1
     text: Phase = field(default_factory=Phase)
     calls: Phase = field(default_factory=Phase)
     worker_start: float = float("nan")
@@ -193,6 +198,8 @@ class Result:
     errors: list[str] = field(default_factory=list)
     cpu: float = float("nan")
     """CPU seconds of the setup's IQS processes (imports, workers), start-up included."""
+    notes: list[str] = field(default_factory=list)
+    """What happened around the measurement (not failures of the import)."""
 
 
 JOB_ID = re.compile(r"\b[0-9a-f]{32}\b")
@@ -219,7 +226,7 @@ def _import_queued(entries: list[Path], env: dict[str, str], extra: list[str], t
                    log: Path, url: str, phase: Phase, result: Result) -> list[str]:
     """One `iqs import` per entry, all started at once (each queues one job), then wait
     until every job is done or failed."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     processes = []
     for entry in entries:
         processes.append(subprocess.Popen(
@@ -239,6 +246,7 @@ def _import_queued(entries: list[Path], env: dict[str, str], extra: list[str], t
         if not found:
             result.errors.append(f"iqs import {entry.name} queued no job: {output[-400:]}")
         ids.extend(found)
+    phase.submit_cpu = _children_cpu() - cpu
     _wait_jobs(url, ids, started + timeout, result)
     phase.seconds = time.perf_counter() - started
     return ids
@@ -259,7 +267,9 @@ def _wait_jobs(url: str, ids: list[str], deadline: float, result: Result) -> Non
                     states = dict(connection.execute(select(tables.Job.id, tables.Job.state)
                                                      .where(tables.Job.id.in_(ids))).all())
             except Exception as exc:  # the database restarted under us: look again
-                result.errors.append(f"polling the jobs: {type(exc).__name__} (retried)")
+                result.notes.append(f"the store did not answer while the jobs were polled "
+                                    f"({type(exc).__name__}: {str(exc).splitlines()[0][:120]}); "
+                                    "polled again")
             if all(states.get(i) in ("done", "failed") for i in ids):
                 return
             if time.perf_counter() > deadline:
@@ -386,9 +396,10 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_setup(setup: str, inputs: Inputs, args: argparse.Namespace, work: Path) -> Result:
-    result = Result(setup)
-    home = work / setup
+def run_setup(setup: str, inputs: Inputs, args: argparse.Namespace, work: Path,
+              run: int = 1) -> Result:
+    result = Result(setup, run)
+    home = work / f"{setup}-{run}"
     home.mkdir()
     log = home / "iqs.log"
     extra_calls = ["--asr-model", args.asr_model] if args.asr_model else []
@@ -415,8 +426,12 @@ def run_setup(setup: str, inputs: Inputs, args: argparse.Namespace, work: Path) 
             broker, queue = stack.enter_context(redis_queue(args.redis_db))
             env.update(IQS_BROKER_URL=broker, IQS_QUEUE=queue)
             workers = 1 if setup == "celery1" else 2
+            worker_env = dict(env)
+            if args.worker_threads:
+                worker_env.update(OMP_NUM_THREADS=str(args.worker_threads),
+                                  MKL_NUM_THREADS=str(args.worker_threads))
             try:
-                with _workers(workers, env, home, result, args.worker_startup):
+                with _workers(workers, worker_env, home, result, args.worker_startup):
                     text_ids = _import_queued(inputs.text_entries(), env, [], args.timeout, log,
                                               store_url, result.text, result)
                     if args.calls:
@@ -443,6 +458,11 @@ def rate(count: int, seconds: float) -> float:
 
 
 def report(results: list[Result], inputs: Inputs, args: argparse.Namespace) -> None:
+    def label(r: Result) -> str:
+        threads = (f" (OMP_NUM_THREADS={args.worker_threads})"
+                   if args.worker_threads and r.setup.startswith("celery") else "")
+        return DESCRIPTION[r.setup] + threads + (f", run {r.run}" if args.repeat > 1 else "")
+
     text_expected = sum(v for k, v in inputs.expected.items() if k != "calls")
     print("## Inputs\n")
     print(markdown(["group", "conversations", "from"], [
@@ -467,19 +487,22 @@ def report(results: list[Result], inputs: Inputs, args: argparse.Namespace) -> N
     rows: list[tuple[Any, ...]] = []
     for r in results:
         rows.append((
-            DESCRIPTION[r.setup], f"{r.text.conversations}/{text_expected}",
+            label(r), f"{r.text.conversations}/{text_expected}",
             r.text.seconds, rate(r.text.conversations, r.text.seconds),
             rate(r.text.conversations, r.text.window),
             f"{r.calls.conversations}/{inputs.expected.get('calls', 0)}" if args.calls else "-",
             r.calls.seconds if args.calls else "-",
             rate(r.calls.conversations, r.calls.seconds) if args.calls else "-",
             r.worker_start if r.setup.startswith("celery") else "-",
-            r.cpu, r.cpu / max(1, r.text.conversations + r.calls.conversations),
+            r.cpu, r.text.submit_cpu + (r.calls.submit_cpu if args.calls else 0.0)
+            if r.setup.startswith("celery") else "-",
+            r.cpu / max(1, r.text.conversations + r.calls.conversations),
             r.stored, r.runs, r.duplicates,
             len(r.text.file_failures) + len(r.calls.file_failures) + len(r.errors)))
     print(markdown(["setup", "text stored", "text wall s", "text conv/s",
                     "text conv/s in jobs", "calls stored", "calls wall s", "calls/s",
-                    "workers ready s", "IQS CPU s", "CPU s/conv", "conversations in store",
+                    "workers ready s", "IQS CPU s", "of it, queuing imports",
+                    "CPU s/conv", "conversations in store",
                     "score runs",
                     "duplicate runs", "failures"], rows))
     print("\n- text wall s: from starting `iqs import` to the last text job done (Celery: "
@@ -490,23 +513,49 @@ def report(results: list[Result], inputs: Inputs, args: argparse.Namespace) -> N
           "starts (the scoring models load lazily, inside the first job).\n- IQS CPU s: "
           "user+system CPU of every `iqs import` and `iqs worker` process of the setup (pool "
           "children included; PostgreSQL and Redis not), start-up and model loading included: "
-          "steadier than wall time when other work shares the machine.\n")
+          "steadier than wall time when other work shares the machine. Of it, queuing "
+          "imports: the `iqs import` processes that only queued jobs (Celery setups).\n")
+    if args.repeat > 1:
+        print(f"## Medians over {args.repeat} interleaved runs\n")
+        rows = []
+        for setup in dict.fromkeys(r.setup for r in results):
+            mine = [r for r in results if r.setup == setup]
+            text = [rate(r.text.conversations, r.text.seconds) for r in mine]
+            rows.append((label(mine[0]).split(", run ")[0], len(mine), statistics.median(text),
+                         f"{min(text):.1f}-{max(text):.1f}",
+                         statistics.median(rate(r.text.conversations, r.text.window)
+                                           for r in mine),
+                         statistics.median(rate(r.calls.conversations, r.calls.seconds)
+                                           for r in mine) if args.calls else "-",
+                         statistics.median(r.cpu / max(1, r.text.conversations
+                                                       + r.calls.conversations) for r in mine)))
+        print(markdown(["setup", "runs", "text conv/s", "range", "text conv/s in jobs",
+                        "calls/s", "CPU s/conv"], rows))
+        print()
     print("## Seconds per source group inside jobs\n")
-    groups = ["stc3-en", "stc3-zh", "abcd", "harper_valley", "chats", "calls"]
     rows = []
     for r in results:
-        for g in groups:
-            if g in r.groups:
-                count, seconds = r.groups[g]
-                rows.append((DESCRIPTION[r.setup], g, count, seconds, rate(count, seconds)))
+        merged: dict[str, tuple[int, float]] = {}
+        for g, (count, seconds) in r.groups.items():
+            key = g if g in ("stc3-en", "stc3-zh", "calls") else "small (abcd, hv, chats)"
+            before = merged.get(key, (0, 0.0))
+            merged[key] = (before[0] + count, before[1] + seconds)
+        for g in ("stc3-en", "stc3-zh", "small (abcd, hv, chats)", "calls"):
+            if g in merged:
+                count, seconds = merged[g]
+                rows.append((label(r), g, count, seconds, rate(count, seconds)))
     print(markdown(["setup", "group", "conversations", "seconds", "conv/s per job"], rows))
     print("\nEach file's span runs from its job's start (or the previous file's last stored "
           "run) to its own last stored run, so it includes reading, scoring and writing; with "
           "2 workers two files run at once and share the 2 cores.\n")
-    failures = [(DESCRIPTION[r.setup], m[:300]) for r in results
+    failures = [(label(r), m[:300]) for r in results
                 for m in r.errors + r.text.file_failures + r.calls.file_failures]
     print("## Failures\n")
     print(markdown(["setup", "message"], failures) if failures else "none\n")
+    notes = [(label(r), m) for r in results for m in dict.fromkeys(r.notes)]
+    if notes:
+        print("\n## Notes (disturbances during the run, not import failures)\n")
+        print(markdown(["setup", "note"], notes))
     print()
     if not args.no_probe:
         print("## Files of ../shared the readers refuse (not imported)\n")
@@ -528,6 +577,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--asr-model", default=None,
                         help="speech-to-text model for the calls, e.g. tiny.en (default: the "
                              "service's, IQS_ASR_MODEL or base)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the setups this many times, interleaved (medians printed)")
+    parser.add_argument("--worker-threads", type=int, default=None,
+                        help="OMP_NUM_THREADS (torch's threads) of each `iqs worker`; default: "
+                             "unset (torch takes every core)")
     parser.add_argument("--redis-db", type=int, default=14,
                         help="Redis database of the Celery queue (keys deleted afterwards)")
     parser.add_argument("--timeout", type=float, default=3600,
@@ -539,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-logs", action="store_true",
                         help="print the temporary folder's logs before it is removed")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     setups = [s.strip() for s in args.setups.split(",") if s.strip()]
     unknown = sorted(set(setups) - set(SETUPS))
     if unknown:
@@ -550,15 +605,15 @@ def main(argv: list[str] | None = None) -> int:
     with LoadSampler() as load, tempfile.TemporaryDirectory(prefix="iqs-bench-import-") as folder:
         work = Path(folder)
         inputs = prepare_inputs(work / "inputs", args.conversations, args.chunks, args.calls)
-        for setup in setups:
-            print(f"(running {setup} ...)", file=sys.stderr, flush=True)
-            results.append(run_setup(setup, inputs, args, work))
+        for run, setup in [(n, s) for n in range(1, args.repeat + 1) for s in setups]:
+            print(f"(running {setup}, run {run} ...)", file=sys.stderr, flush=True)
+            results.append(run_setup(setup, inputs, args, work, run))
             r = results[-1]
             print(f"({setup}: text {r.text.conversations} in {r.text.seconds:.1f} s, calls "
                   f"{r.calls.conversations} in {r.calls.seconds:.1f} s, errors {r.errors})",
                   file=sys.stderr, flush=True)
             if args.keep_logs:
-                for log in sorted((work / setup).glob("*.log")):
+                for log in sorted((work / f"{setup}-{run}").glob("*.log")):
                     print(f"--- {log.name}\n{tail(log, 4000)}", file=sys.stderr)
         report(results, inputs, args)
     print(load.line())

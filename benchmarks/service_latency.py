@@ -45,6 +45,7 @@ from benchmarks.service_common import (
     REPO,
     SHARED,
     LoadSampler,
+    exit_on_sigterm,
     markdown,
     pg_schema,
     print_environment,
@@ -254,6 +255,8 @@ def single_client(base_url: str, params: dict[str, Any], repeats: int) -> dict[s
     until = params["until"][:19] + "Z"
     kinds = {
         "GET /v1/agents?since&until": lambda: ("/v1/agents", {"since": since, "until": until}),
+        "GET /v1/agents?since&until&trend=false": lambda: (
+            "/v1/agents", {"since": since, "until": until, "trend": "false"}),
         "GET /v1/conversations?agent_id": lambda: (
             "/v1/conversations", {"agent_id": rng.choice(params["agents"])}),
         "GET /v1/conversations?criterion_failed": lambda: (
@@ -352,7 +355,7 @@ def report(outcomes: list[Outcome], args: argparse.Namespace) -> None:
     print(markdown(["store", "real conversations imported", "import s", "conversations",
                     "score runs", "criterion results", "copying s",
                     "criteria used for criterion_failed"], rows))
-    print(f"\nMade as the module's docstring says: {args.base} real conversations imported and "
+    print(f"\nHow the store was made: {args.base} real conversations imported and "
           f"scored with `iqs import`, their score runs copied (with every criterion result) "
           f"onto new conversation rows up to {args.conversations}; {args.agents} agents in "
           f"{args.teams} teams, times over the last {args.weeks} weeks (seed {args.seed}).\n")
@@ -401,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=1800,
                         help="seconds allowed for the base import")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if set(backends) - set(BACKENDS):
         parser.error(f"backends: choose from {BACKENDS}")
