@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from api.jobs.queue import JobQueue
 from api.jobs.runtime import Runtime
+from api.schemas.common import MAX_ID, NAME, TEXT
+from api.store import tables
+from api.store.scorecards import find_version
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -28,6 +31,23 @@ def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[S
         yield session
 
 
+__all__ = ["MAX_ID", "NAME", "TEXT", "QueueDep", "RuntimeDep", "SessionDep", "VersionDep"]
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def selected_version(
+    session: SessionDep,
+    scorecard: Annotated[str, Query(pattern=NAME, description="scorecard name",
+                                    examples=["default"])] = "default",
+    version: Annotated[int | None, Query(ge=1, le=MAX_ID,
+                                         description="scorecard version; default: the latest")
+                       ] = None,
+) -> tables.ScorecardVersion:
+    """The scorecard version asked for (404 when unknown)."""
+    return find_version(session, scorecard, version)
+
+
+VersionDep = Annotated[tables.ScorecardVersion, Depends(selected_version)]

@@ -133,6 +133,11 @@ def read_files(runtime: Runtime, files: list[StoredFile],
             except IQSError as exc:
                 yield ReadFile(file, [], _relative(str(exc), root))
                 continue
+            nul = next((c.id for c in conversations if "\\u0000" in c.model_dump_json()), None)
+            if nul is not None:  # PostgreSQL keeps no NUL in text: refuse it by name
+                yield ReadFile(file, [], f"{file.name}: conversation {nul!r} contains a NUL "
+                                         "character (\\u0000)")
+                continue
             yield ReadFile(file, [c.model_copy(update={"source": file.name})
                                   for c in conversations])
 

@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from sqlalchemy.orm import Session
 
-from api.deps import RuntimeDep, SessionDep
+from api.deps import TEXT, RuntimeDep, SessionDep, VersionDep
 from api.errors import ERRORS
-from api.routers.conversations import TEXT, VersionDep, period
+from api.routers.conversations import period
 from api.schemas.agents import (
     AgentDetail,
     AgentList,

@@ -14,34 +14,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import FileResponse
 
-from api.deps import RuntimeDep, SessionDep
+from api.deps import MAX_ID, NAME, TEXT, RuntimeDep, SessionDep, VersionDep
 from api.errors import ERRORS
 from api.schemas.conversations import ConversationItem, ConversationOut, ConversationPage
-from api.store import queries, tables
+from api.store import queries
 
 router = APIRouter(tags=["conversations"])
 
-MAX_ID = 2**31 - 1
-TEXT = r"^[^\x00-\x1f\x7f]{1,200}$"
-"""Ids and names from clients: no control characters (PostgreSQL refuses NUL in text)."""
-NAME = r"^[A-Za-z0-9_.-]{1,100}$"
 AUDIO_TYPES = {".flac": "audio/flac", ".wav": "audio/wav", ".mp3": "audio/mpeg",
                ".ogg": "audio/ogg", ".opus": "audio/ogg", ".m4a": "audio/mp4"}
 
 
-def selected_version(
-    session: SessionDep,
-    scorecard: Annotated[str, Query(pattern=NAME, description="scorecard name",
-                                    examples=["default"])] = "default",
-    version: Annotated[int | None, Query(ge=1, le=MAX_ID,
-                                         description="scorecard version; default: the latest")
-                       ] = None,
-) -> tables.ScorecardVersion:
-    """The scorecard version whose runs are read (404 when unknown)."""
-    return queries.scorecard_version(session, scorecard, version)
-
-
-VersionDep = Annotated[tables.ScorecardVersion, Depends(selected_version)]
 Since = Annotated[datetime | None, Query(
     description="from this time on (ISO 8601; UTC when no zone is given)",
     examples=["2024-05-01T00:00:00Z"])]

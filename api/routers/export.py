@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from api.deps import RuntimeDep
+from api.deps import RuntimeDep, VersionDep
 from api.errors import ERRORS
-from api.routers.conversations import FiltersDep, VersionDep
+from api.routers.conversations import FiltersDep
 from api.store import queries
 
 router = APIRouter(tags=["export"])

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
-from api.deps import QueueDep, RuntimeDep
+from api.deps import TEXT, QueueDep, RuntimeDep, VersionDep
 from api.errors import ERRORS
 from api.jobs.runtime import Runtime
 from api.jobs.tasks import ReadFile, ingest_now, read_files, submit_ingest
@@ -21,7 +21,6 @@ from api.schemas.jobs import IngestOut, JobOut
 from api.store import tables
 from api.store.db import transaction
 from api.store.files import CHUNK, StoredFile
-from api.store.scorecards import find_version
 from scorer.asr.options import TranscriptionOptions
 from scorer.conversation import Conversation, Turn
 from scorer.readers import READERS, ReaderOptions
@@ -63,17 +62,18 @@ def _options(format: str | None, language: str | None, encoding: str | None,
              responses={202: {"model": IngestOut, "description": "queued as a job"}, **ERRORS},
              openapi_extra=_BODY)
 async def ingest(
-    request: Request, runtime: RuntimeDep, queue: QueueDep,
-    scorecard: Annotated[str, Query(description="scorecard name")] = "default",
-    version: Annotated[int | None, Query(ge=1, description="default: latest")] = None,
-    format: Annotated[str | None, Query(description="force a reader, e.g. csv")] = None,
-    language: Annotated[str | None, Query(description="force the language, e.g. ru")] = None,
-    encoding: Annotated[str | None, Query(description="text encoding of the files")] = None,
-    asr_model: Annotated[str | None, Query(description="speech-to-text model")] = None,
+    request: Request, runtime: RuntimeDep, queue: QueueDep, version: VersionDep,
+    format: Annotated[str | None, Query(pattern=TEXT,
+                                        description="force a reader, e.g. csv")] = None,
+    language: Annotated[str | None, Query(pattern=TEXT,
+                                          description="force the language, e.g. ru")] = None,
+    encoding: Annotated[str | None, Query(pattern=TEXT,
+                                          description="text encoding of the files")] = None,
+    asr_model: Annotated[str | None, Query(pattern=TEXT,
+                                           description="speech-to-text model")] = None,
 ) -> Any:
     options = _options(format, language, encoding, asr_model, runtime)
-    with runtime.sessions() as session:
-        version_id = find_version(session, scorecard, version).id
+    version_id = version.id
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         files = await _uploaded(request, runtime)

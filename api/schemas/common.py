@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+MAX_ID = 2**31 - 1
+"""Ids and version numbers from clients fit a 32-bit integer column."""
+TEXT = r"^[^\x00-\x1f\x7f]{1,200}$"
+"""Ids and names from clients: no control characters (PostgreSQL refuses NUL in text)."""
+NAME = r"^[A-Za-z0-9_.-]{1,100}$"
+
 
 class Health(BaseModel):
     status: str

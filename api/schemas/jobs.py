@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from api.schemas.common import MAX_ID, NAME, TEXT
 
 _JOB_EXAMPLE: dict[str, JsonValue] = {
     "id": "07a4a53501944aa5b6f4d13ddad4633d", "kind": "ingest", "state": "done",
@@ -62,13 +64,14 @@ class RescoreIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"scorecard": "default", "agent_id": "a-leo", "since": "2026-11-01T00:00:00Z"}]})
 
-    scorecard: str = "default"
-    version: int | None = Field(default=None, ge=1, description="default: the latest")
-    conversation_ids: list[int] | None = Field(
-        default=None, description="these conversations; default: all that match the filters")
-    agent_id: str | None = None
-    team: str | None = None
-    channel: str | None = None
-    language: str | None = None
+    scorecard: str = Field(default="default", pattern=NAME)
+    version: int | None = Field(default=None, ge=1, le=MAX_ID, description="default: the latest")
+    conversation_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        default=None, max_length=100_000,
+        description="these conversations; default: all that match the filters")
+    agent_id: str | None = Field(default=None, pattern=TEXT)
+    team: str | None = Field(default=None, pattern=TEXT)
+    channel: str | None = Field(default=None, pattern=TEXT)
+    language: str | None = Field(default=None, pattern=TEXT)
     since: datetime | None = None
     until: datetime | None = None

@@ -22,5 +22,6 @@ class ScorecardOut(ScorecardInfo):
 
 
 class ScorecardIn(BaseModel):
-    content: str = Field(min_length=1, description="the scorecard's YAML", examples=[
+    content: str = Field(min_length=1, max_length=1_000_000, pattern=r"^[^\x00]*$",
+                         description="the scorecard's YAML", examples=[
         "name: default\ncriteria:\n  greeting: {weight: 1}\n"])
