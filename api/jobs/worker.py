@@ -207,6 +207,11 @@ def run_worker(settings: Settings, concurrency: int = 1, queues: list[str] | Non
     def child_started(**_: object) -> None:
         global _runtime
         _runtime = Runtime(settings)  # a fresh engine in each child: none shared over fork
+        # Pool processes share the machine's cores; torch's default (all cores each) made two
+        # workers on two cores four times slower (benchmarks/SERVICE.md).
+        import torch
+
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // concurrency))
 
     def ready(**_: object) -> None:
         reaper.start()
