@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api.errors import BodyLimit, install_error_handlers
 from api.jobs.embedded import EmbeddedWorkers
@@ -45,7 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 workers.stop()
             runtime.close()
 
-    app = FastAPI(title="IQS", version=__version__, lifespan=lifespan,
+    # FastAPIOffline: FastAPI whose /docs and /redoc pages load their scripts from this server
+    # (no CDN: IQS runs offline).
+    app = FastAPIOffline(title="IQS", version=__version__, lifespan=lifespan,
                   description="Interaction quality scoring for customer-service calls and chats: "
                               "ingest, store, score and aggregate per agent.")
     app.state.runtime = runtime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -79,3 +80,15 @@ def test_malformed_json_unknown_scorecard_and_oversized_body(api: httpx.Client) 
     huge = api.post("/v1/score", content=b" " * (6 * 1024 * 1024),
                     headers={"content-type": "application/json"})
     assert huge.status_code == 413 and "exceeds the limit" in huge.json()["message"]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_pages_load_everything_from_the_server(api: httpx.Client, page: str) -> None:
+    """IQS runs offline: the OpenAPI pages name no other host, and what they load is served."""
+    html = api.get(page)
+    assert html.status_code == 200
+    links = re.findall(r'(?:src|href)=["\']([^"\']+)["\']', html.text)
+    links += re.findall(r"url: ['\"]([^'\"]+)['\"]", html.text)
+    assert links and not [u for u in links if u.startswith(("http:", "https:", "//"))], links
+    for url in links:
+        assert api.get(url).status_code == 200, url
