@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Path
 from sqlalchemy import select
 
-from api.deps import SessionDep
+from api.deps import RuntimeDep, SessionDep
 from api.errors import ERRORS
 from api.schemas import ScorecardCriterion
 from api.schemas.scorecards import ScorecardIn, ScorecardOut, ScorecardVersionOut
 from api.store import tables
+from api.store.db import transaction
 from api.store.scorecards import add_version, find_version, parse_content
 
 router = APIRouter(prefix="/v1/scorecards", tags=["scorecards"])
@@ -45,10 +46,11 @@ def get_scorecard(session: SessionDep, name: str = Name) -> ScorecardOut:
 
 @router.post("/{name}/versions", response_model=ScorecardOut, status_code=201,
              responses=ERRORS)
-def add_scorecard_version(body: ScorecardIn, session: SessionDep,
+def add_scorecard_version(body: ScorecardIn, runtime: RuntimeDep,
                           name: str = Name) -> ScorecardOut:
     """Validate the YAML and keep it as the next version (the same text: the same version).
     The scorecard's `name` in the YAML must be the one in the path."""
-    with session.begin():
+    with transaction(runtime.sessions) as session:
         add_version(session, body.content, name)
-    return describe(session, name)
+    with runtime.sessions() as session:
+        return describe(session, name)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from scorer.errors import ConfigError
 
+SQLITE_IMMEDIATE = "iqs_sqlite_immediate"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -37,11 +38,21 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+        # SQLAlchemy emits BEGIN itself (below), not the driver.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # A transaction that reads, then writes, while another process writes gets "database
+        # is locked" at once, without waiting out the busy timeout; writers therefore take the
+        # write lock when they begin (and wait for it), readers begin as usual.
+        immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -52,8 +63,10 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work is committed together, or not at all."""
+    """A session whose work is committed together, or not at all (on SQLite it holds the
+    write lock from its start, so concurrent writers wait for each other)."""
     with sessions() as session, session.begin():
+        session.connection(execution_options={SQLITE_IMMEDIATE: True})
         yield session
 
 
