@@ -113,7 +113,12 @@ class SourceFile(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     filename: Mapped[str] = mapped_column(String(500))
     size: Mapped[int]
-    path: Mapped[str] = mapped_column(String(500), doc="relative to the files folder")
+    path: Mapped[str | None] = mapped_column(
+        String(500), doc="relative to the files folder; none once the original is deleted")
+    original: Mapped[str] = mapped_column(
+        String(20), default="plain", server_default="plain",
+        doc="what is kept of the upload: plain (not yet read, or redaction off), encrypted, "
+            "deleted")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -130,6 +135,8 @@ class Conversation(Base):
     source_sha256: Mapped[str | None] = mapped_column(ForeignKey("source_files.sha256"))
     source_name: Mapped[str | None] = mapped_column(String(500))
     audio_sha256: Mapped[str | None] = mapped_column(ForeignKey("source_files.sha256"))
+    audio_path: Mapped[str | None] = mapped_column(
+        String(500), doc="the recording served, relative to the files folder: the redacted copy")
     channel: Mapped[str] = mapped_column(String(10), index=True)
     language: Mapped[str | None] = mapped_column(String(20), index=True)
     agent_id: Mapped[str | None] = mapped_column(ForeignKey("agents.id"))
@@ -158,6 +165,8 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
     attempts: Mapped[int] = mapped_column(default=0)
+    key_id: Mapped[str | None] = mapped_column(String(32), index=True,
+                                               doc="the API key that asked for it")
     worker: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
@@ -206,3 +215,52 @@ class CriterionResult(Base):
     confidence: Mapped[float] = mapped_column(Float)
     evidence: Mapped[list[Any]]
     details: Mapped[dict[str, Any]]
+
+
+class ApiKey(Base):
+    """An API key: only the hash of its secret is kept. The key's id is public (it prefixes
+    the key and names it in the audit log)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    agent_id: Mapped[str | None] = mapped_column(String(200), doc="an agent key's own agent")
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    teams: Mapped[list[ApiKeyTeam]] = relationship(
+        order_by="ApiKeyTeam.team_id", cascade="all, delete-orphan", lazy="selectin")
+
+
+class ApiKeyTeam(Base):
+    """A team a supervisor key leads (teams may be named before their agents are stored)."""
+
+    __tablename__ = "api_key_teams"
+
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class AuditEvent(Base):
+    """Who (key, role) did what to which object, when, and how it ended: every change, every
+    read of personal data, every refusal."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    key_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(200), doc="method and route, or a CLI command")
+    object_type: Mapped[str | None] = mapped_column(String(50))
+    object_id: Mapped[str | None] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(20), index=True,
+                                         doc="allowed, refused (401/403/429) or failed")
+    status: Mapped[int | None]
+    client: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
