@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scorer.scorecard import CONFIGS_DIR
@@ -38,6 +39,17 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="a running job whose worker has not reported for this "
                                         "long is taken over by another worker")
     asr_model: str = "base"
+    # Personal data (issue 8): redacted before anything is stored; uploads deleted once read,
+    # unless kept encrypted.
+    redact: bool = Field(default=True, description="redact personal data at ingestion")
+    keep_originals: bool = Field(
+        default=False, description="keep uploads, encrypted with originals_key (a scorecard "
+                                   "can ask for it too: keep_originals: true)")
+    originals_key: SecretStr | None = Field(
+        default=None, description="Fernet key (urlsafe base64, 32 bytes) for kept originals; "
+                                  "make one with `iqs originals new-key`")
+    max_audio_seconds: float = Field(default=4 * 3600, gt=0,
+                                     description="longest recording accepted")
 
     @field_validator("database_url")
     @classmethod
@@ -52,6 +64,24 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("redis://", "rediss://")):
             raise ValueError("IQS_BROKER_URL must be redis://host:port/db")
         return value or None
+
+    @field_validator("originals_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                Fernet(value.get_secret_value().encode())
+            except ValueError as exc:
+                raise ValueError("IQS_ORIGINALS_KEY must be a Fernet key: 32 bytes in urlsafe "
+                                 "base64 (`iqs originals new-key` makes one)") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _key_for_originals(self) -> Settings:
+        if self.keep_originals and self.originals_key is None:
+            raise ValueError("IQS_KEEP_ORIGINALS needs IQS_ORIGINALS_KEY: originals are kept "
+                             "only encrypted")
+        return self
 
     @property
     def database(self) -> str:
