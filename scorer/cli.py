@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api import cli as api_cli
 from api import cli_ops as api_cli_ops
+from api import cli_originals as api_cli_originals
 from scorer.asr.models import DEFAULT_MODEL
 from scorer.asr.options import TranscriptionOptions
 from scorer.errors import IQSError, describe_validation
@@ -207,6 +208,7 @@ app.command("import")(api_cli_ops.import_)
 app.command()(api_cli_ops.worker)
 app.add_typer(api_cli_ops.db_app, name="db")
 app.add_typer(api_cli.app)  # api/cli.py: `iqs agents`, `iqs conversations` from the store
+app.add_typer(api_cli_originals.originals_app, name="originals")  # kept originals, encrypted
 
 
 def _fail(message: str) -> typer.Exit:

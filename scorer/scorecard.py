@@ -46,6 +46,10 @@ class Scorecard(BaseModel):
     formulas: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="language → phrases added to that formula pack")
     criteria: dict[str, CriterionSpec] = Field(min_length=1)
+    keep_originals: bool = Field(
+        default=False, description="the service keeps uploads of this scorecard's imports, "
+                                   "encrypted (IQS_ORIGINALS_KEY); otherwise they are deleted "
+                                   "once their redacted conversations are stored")
 
     @model_validator(mode="after")
     def _known_languages(self) -> Scorecard:

@@ -1,15 +1,21 @@
 """Files kept by content hash: uploads and call audio, under the configured files folder as
 `<aa>/<sha256><suffix>`. Writing is atomic (a temporary file renamed into place), so a file
-that is there is whole."""
+that is there is whole.
+
+An upload is kept only until its conversations are stored (redacted); then it is deleted, or
+kept encrypted (`<aa>/<sha256><suffix>.enc`: Fernet tokens of 1 MiB blocks, one per line, so
+that a long recording is encrypted and decrypted without holding it whole)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from cryptography.fernet import Fernet, InvalidToken
 
 from scorer.errors import ReadError
 
@@ -78,3 +84,49 @@ class FileStore:
 
     def path(self, relative: str) -> Path:
         return self.root / relative
+
+    def encrypt(self, relative: str, key: bytes) -> str:
+        """Replace the plain file by its encrypted copy; the copy's relative path. Idempotent:
+        a file already encrypted (an interrupted earlier call) is only tidied up."""
+        encrypted = f"{relative}.enc"
+        source, target = self.path(relative), self.path(encrypted)
+        if source.exists():
+            fernet = Fernet(key)
+            self._write_atomically(target, (fernet.encrypt(block) + b"\n" for block in
+                                            _blocks(source)))
+            source.unlink()
+        elif not target.exists():
+            raise ReadError("the file to encrypt is missing", location=relative)
+        return encrypted
+
+    def decrypt(self, relative: str, key: bytes) -> Iterator[bytes]:
+        """The plain bytes of an encrypted file, block by block."""
+        fernet = Fernet(key)
+        with self.path(relative).open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                try:
+                    yield fernet.decrypt(line.rstrip(b"\n"))
+                except InvalidToken as exc:
+                    raise ReadError(f"block {number} does not decrypt with this key (another "
+                                    "IQS_ORIGINALS_KEY, or a damaged file)",
+                                    location=relative) from exc
+
+    def delete(self, relative: str) -> None:
+        self.path(relative).unlink(missing_ok=True)
+
+    def _write_atomically(self, target: Path, chunks: Iterable[bytes]) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".write-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+
+def _blocks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        yield from iter(lambda: handle.read(CHUNK), b"")
