@@ -143,8 +143,12 @@ class ConversationOut(BaseModel):
     occurred_at: datetime
     duration: float | None
     turns: list[Turn]
+    redactions: dict[str, int] = Field(
+        default_factory=dict, description="personal data redacted from the turns before they "
+                                          "were stored, by kind (CARD, PHONE, NAME, ...)")
     has_audio: bool
-    audio_url: str | None = Field(description="the recording, with range requests")
+    audio_url: str | None = Field(description="the recording, with range requests (redacted "
+                                               "words silenced)")
     run: ScoreRunOut | None = Field(
         description="the latest run under the scorecard version asked for (or the run asked "
                     "for); null when not scored under it")
@@ -178,6 +182,7 @@ class ConversationOut(BaseModel):
             language=c.language, agent=agent, customer_id=c.customer_id,
             start_time=c.start_time, occurred_at=c.occurred_at, duration=c.duration,
             turns=[Turn.model_validate(t) for t in c.turns],
+            redactions=c.meta.get("redactions", {}),
             has_audio=c.audio_sha256 is not None,
             audio_url=f"/v1/conversations/{c.id}/audio" if c.audio_sha256 else None,
             run=run_out,
