@@ -8,15 +8,28 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api.errors import BodyLimit, install_error_handlers
+from api.errors import REFUSALS, BodyLimit, install_error_handlers
 from api.jobs.embedded import EmbeddedWorkers
 from api.jobs.queue import JobQueue
 from api.jobs.runtime import Runtime
 from api.metrics import Metrics
-from api.routers import agents, conversations, export, health, ingest, jobs, score, scorecards
+from api.routers import (
+    agents,
+    audit,
+    conversations,
+    export,
+    health,
+    ingest,
+    jobs,
+    score,
+    scorecards,
+)
+from api.security import roles
+from api.security.audit import AuditTrail
+from api.security.auth import Guard, authorize
 from api.settings import Settings
 from scorer import __version__
 
@@ -35,10 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             workers = EmbeddedWorkers(runtime, settings.workers)
             workers.start()
         app.state.queue = JobQueue(settings, workers.wake if workers else None)
-        log.info("IQS %s: store %s, jobs %s", __version__,
+        log.info("IQS %s: store %s, jobs %s, %s", __version__,
                  runtime.engine.url.render_as_string(hide_password=True),
                  "Celery " + str(settings.broker_url) if settings.broker_url
-                 else f"{settings.workers} embedded worker thread(s)")
+                 else f"{settings.workers} embedded worker thread(s)",
+                 "open mode (no API key, loopback)" if guard.open_mode() else "API keys needed")
         try:
             yield
         finally:
@@ -48,15 +62,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # FastAPIOffline: FastAPI whose /docs and /redoc pages load their scripts from this server
     # (no CDN: IQS runs offline).
+    # Every API route depends on `authorize`: the route × role table (api/security/roles.py).
     app = FastAPIOffline(title="IQS", version=__version__, lifespan=lifespan,
+                  dependencies=[Depends(authorize)],
                   description="Interaction quality scoring for customer-service calls and chats: "
-                              "ingest, store, score and aggregate per agent.")
+                              "ingest, store, score and aggregate per agent. Send an API key as "
+                              "`Authorization: Bearer <key>`; each route names the roles it "
+                              "admits.")
+    guard = Guard(settings, runtime.sessions)
     app.state.runtime = runtime
+    app.state.guard = guard
     app.state.metrics = Metrics()
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes,
                        upload_limit=settings.max_upload_bytes)
     app.state.metrics.install(app)
+    app.add_middleware(AuditTrail, sessions=runtime.sessions)
     install_error_handlers(app)
-    for module in (health, score, scorecards, ingest, jobs, conversations, agents, export):
+    for module in (health, score, scorecards, ingest, jobs, conversations, agents, export,
+                   audit):
+        roles.document(module.router.routes, REFUSALS)  # "Roles: ..." in the OpenAPI text
         app.include_router(module.router)
+    roles.check_table(app.routes)  # a route missing from the table: the app does not build
     return app

@@ -1,5 +1,5 @@
 """FastAPI dependencies: the runtime built at start-up, a database session per request, the job
-queue."""
+queue, the request's viewer (its key, role and scope: api/security/auth.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.jobs.queue import JobQueue
 from api.jobs.runtime import Runtime
 from api.schemas.common import MAX_ID, NAME, TEXT
+from api.security.auth import Viewer, authorize
 from api.store import tables
 from api.store.scorecards import find_version
 
@@ -31,11 +32,14 @@ def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[S
         yield session
 
 
-__all__ = ["MAX_ID", "NAME", "TEXT", "QueueDep", "RuntimeDep", "SessionDep", "VersionDep"]
+__all__ = ["MAX_ID", "NAME", "TEXT", "QueueDep", "RuntimeDep", "SessionDep", "VersionDep",
+           "ViewerDep"]
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ViewerDep = Annotated[Viewer, Depends(authorize)]
+"""Who asks (every API route depends on `authorize` already; this gives its result)."""
 
 
 def selected_version(

@@ -3,6 +3,7 @@ limit. IQS errors raised by the library become 4xx here, never 500."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.responses import Response
 
 from api.schemas import ErrorBody, FieldProblem
+from api.store.queries import OutOfScope
 from api.store.scorecards import UnknownScorecard
 from scorer.errors import ConfigError, IQSError, ReadError
 
@@ -22,14 +24,25 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (422, "invalid request: the message names each bad field or file"))}
 
 
-_LABELS = {400: "bad request", 404: "not found", 405: "method not allowed",
-           413: "request too large", 415: "unsupported media type", 422: "invalid request"}
+_ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no API key, or one that is malformed, unknown, expired or revoked "
+                         "(`WWW-Authenticate: Bearer`)", "content": _ERROR_BODY},
+    403: {"description": "the key's role may not call this route", "content": _ERROR_BODY},
+    429: {"description": "over the rate limit: wait `Retry-After` seconds",
+          "content": _ERROR_BODY}}
+"""The refusals of every non-public route (api/security/roles.py adds them)."""
+
+_LABELS = {400: "bad request", 401: "not authenticated", 403: "forbidden", 404: "not found",
+           405: "method not allowed", 413: "request too large", 415: "unsupported media type",
+           422: "invalid request", 429: "too many requests"}
 
 
 def error_response(status: int, error: str, message: str,
-                   fields: list[FieldProblem] | None = None) -> JSONResponse:
+                   fields: list[FieldProblem] | None = None,
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
     body = ErrorBody(error=error, message=message, fields=fields or [])
-    return JSONResponse(status_code=status, content=body.model_dump())
+    return JSONResponse(status_code=status, content=body.model_dump(), headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -40,12 +53,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "invalid request", message, fields)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         label = _LABELS.get(exc.status_code, "request failed")
-        return error_response(exc.status_code, label, str(exc.detail))
+        if exc.status_code in (401, 403, 429):
+            request.state.refusal = str(exc.detail)  # for the audit log
+        return error_response(exc.status_code, label, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(IQSError)
-    async def iqs_error(_: Request, exc: IQSError) -> JSONResponse:
+    async def iqs_error(request: Request, exc: IQSError) -> JSONResponse:
+        if isinstance(exc, OutOfScope):  # answered as not found, audited as refused
+            request.state.out_of_scope = True
+            return error_response(404, "not found", exc.message)
         if isinstance(exc, UnknownScorecard):
             return error_response(404, "not found", str(exc))
         kind = ("invalid file" if isinstance(exc, ReadError) else

@@ -51,6 +51,45 @@ class Settings(BaseSettings):
     max_audio_seconds: float = Field(default=4 * 3600, gt=0,
                                      description="longest recording accepted")
 
+    # Access (issue 8, api/security): keys, open mode, rate limits.
+    bind_host: str = Field(
+        default="127.0.0.1", description="the address `iqs serve` binds (--host): with no active "
+                                         "API key the service is open only on a loopback address")
+    key_cache_seconds: float = Field(
+        default=5.0, ge=0, le=300, description="how long a process trusts what it read of a key: "
+                                               "a revoked key stops working within this long")
+    rate_limit: str = Field(
+        default="600/minute", description='requests per key, moving window ("600/minute", '
+                                          '"20/second"); empty: no limit')
+    refused_rate_limit: str = Field(
+        default="30/minute", description="refused attempts (no key, a bad key) per client "
+                                         "address before it is answered 429; empty: no limit")
+    rate_limit_storage: str | None = Field(
+        default=None, description="where rate-limit counts live (memory://, redis://...); "
+                                  "default: the Redis of IQS_BROKER_URL, else memory")
+
+    @field_validator("rate_limit", "refused_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        value = value.strip()
+        if value and value.lower() not in ("off", "none"):
+            try:
+                parse(value)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a rate: write N/second, N/minute, N/hour "
+                                 "or N/day") from exc
+            return value
+        return ""
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _rate_storage(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("memory://", "redis://", "rediss://")):
+            raise ValueError("IQS_RATE_LIMIT_STORAGE must be memory:// or redis://host:port/db")
+        return value or None
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:

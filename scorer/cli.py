@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api import cli as api_cli
+from api import cli_keys as api_cli_keys
 from api import cli_ops as api_cli_ops
 from api import cli_originals as api_cli_originals
 from scorer.asr.models import DEFAULT_MODEL
@@ -181,20 +182,41 @@ def scorecards(
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the QA service: ingestion, stored scores, per-agent numbers (settings from IQS_*
-    variables: IQS_HOME, IQS_DATABASE_URL, IQS_BROKER_URL)."""
+    variables: IQS_HOME, IQS_DATABASE_URL, IQS_BROKER_URL). With no API key in the store it
+    runs open (anyone reaching it is admin), and only on a loopback address."""
     import uvicorn
 
     from api.app import create_app
     from api.jobs.runtime import Runtime
+    from api.security.auth import loopback
+    from api.security.keys import active_count
     from api.settings import Settings
 
     try:
-        settings = Settings()
-        Runtime(settings).prepare()  # a store on an old schema stops here, with the fix named
+        settings = Settings(bind_host=host)
+        runtime = Runtime(settings)
+        runtime.prepare()  # a store on an old schema stops here, with the fix named
+        with runtime.sessions() as session:
+            keys = active_count(session)
+        runtime.close()
     except ValidationError as exc:
         raise _fail(describe_validation(exc)) from exc
     except IQSError as exc:
         raise _fail(str(exc)) from exc
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if keys == 0 and not loopback(host):
+        raise _fail(f"no API key in the store, and {host} is not a loopback address: anyone "
+                    f"who reaches {where} would have admin rights. Create a key first with "
+                    "`iqs keys create --role admin` (and send it as `Authorization: Bearer "
+                    "<key>`), or serve on 127.0.0.1.")
+    # The first line of the log: who may call this server.
+    if keys == 0:
+        sys.stderr.write(f"WARNING:  open mode: no API keys; anyone who can reach {where} has "
+                         "admin rights; create one with `iqs keys create --role admin`\n")
+    else:
+        sys.stderr.write(f"INFO:     {keys} active API key(s): every route but /health and "
+                         "the API pages needs one\n")
+    sys.stderr.flush()
     uvicorn.run(create_app(settings), host=host, port=port)
 
 
@@ -207,6 +229,7 @@ app.add_typer(training_cli.models_app, name="models")
 app.command("import")(api_cli_ops.import_)
 app.command()(api_cli_ops.worker)
 app.add_typer(api_cli_ops.db_app, name="db")
+app.add_typer(api_cli_keys.app, name="keys")  # api/cli_keys.py: `iqs keys create|list|revoke`
 app.add_typer(api_cli.app)  # api/cli.py: `iqs agents`, `iqs conversations` from the store
 app.add_typer(api_cli_originals.originals_app, name="originals")  # kept originals, encrypted
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from sqlalchemy.orm import Session
 
-from api.deps import TEXT, RuntimeDep, SessionDep, VersionDep
+from api.deps import TEXT, RuntimeDep, SessionDep, VersionDep, ViewerDep
 from api.errors import ERRORS
 from api.routers.conversations import period
 from api.schemas.agents import (
@@ -66,10 +66,11 @@ def list_agents(session: SessionDep, version: VersionDep, selection: PeriodDep,
 
 @router.get("/v1/agents/{agent_id}", response_model=AgentDetail, responses=ERRORS)
 def get_agent(session: SessionDep, version: VersionDep, selection: PeriodDep,
-              agent_id: AgentId, trend: Trend = True) -> AgentDetail:
+              agent_id: AgentId, viewer: ViewerDep, trend: Trend = True) -> AgentDetail:
     """One agent's aggregates for the period (zero conversations: n 0, no mean)."""
     if not queries.agent_exists(session, agent_id):
         raise HTTPException(404, f"agent {agent_id!r} not found")
+    queries.check_agent_scope(session, agent_id, viewer.scope)
     stats = queries.agent_stats(session, version.id, selection, agent_id=agent_id, trend=trend)
     found = stats[0] if stats else queries.GroupStats(key=agent_id, trend=[] if trend else None)
     return AgentDetail(scorecard=version.scorecard_name, version=version.version,
@@ -102,9 +103,10 @@ def list_teams(session: SessionDep, version: VersionDep, selection: PeriodDep,
 
 @router.get("/v1/teams/{team_id}", response_model=TeamDetail, responses=ERRORS)
 def get_team(session: SessionDep, version: VersionDep, selection: PeriodDep,
-             team_id: TeamId, trend: Trend = True) -> TeamDetail:
+             team_id: TeamId, viewer: ViewerDep, trend: Trend = True) -> TeamDetail:
     if not queries.team_exists(session, team_id):
         raise HTTPException(404, f"team {team_id!r} not found")
+    queries.check_team_scope(team_id, viewer.scope)
     stats = queries.team_stats(session, version.id, selection, team_id=team_id, trend=trend)
     found = stats[0] if stats else queries.GroupStats(key=team_id, trend=[] if trend else None)
     return TeamDetail(scorecard=version.scorecard_name, version=version.version,

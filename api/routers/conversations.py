@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import FileResponse
 
-from api.deps import MAX_ID, NAME, TEXT, RuntimeDep, SessionDep, VersionDep
+from api.deps import MAX_ID, NAME, TEXT, RuntimeDep, SessionDep, VersionDep, ViewerDep
 from api.errors import ERRORS
 from api.schemas.conversations import ConversationItem, ConversationOut, ConversationPage
 from api.store import queries
@@ -32,12 +32,13 @@ Until = Annotated[datetime | None, Query(description="before this time (exclusiv
                                          examples=["2024-06-01"])]
 
 
-def period(since: Since = None, until: Until = None) -> queries.Filters:
-    """A period only (the aggregates' selection)."""
-    return queries.Filters(since=since, until=until).checked()
+def period(viewer: ViewerDep, since: Since = None, until: Until = None) -> queries.Filters:
+    """A period only (the aggregates' selection), within the viewer's scope."""
+    return queries.Filters(since=since, until=until, scope=viewer.scope).checked()
 
 
 def conversation_filters(
+    viewer: ViewerDep,
     agent_id: Annotated[str | None, Query(
         pattern=TEXT, description='agent id; "(unknown)": conversations without an agent',
         examples=["a-anna"])] = None,
@@ -63,11 +64,21 @@ def conversation_filters(
     return queries.Filters(
         agent_id=agent_id, team=team, channel=channel, language=language, since=since,
         until=until, min_score=min_score, max_score=max_score, critical=critical,
-        criterion_failed=criterion_failed, passed=passed).checked()
+        criterion_failed=criterion_failed, passed=passed, scope=viewer.scope).checked()
 
 
 FiltersDep = Annotated[queries.Filters, Depends(conversation_filters)]
 ConversationId = Annotated[int, Path(ge=1, le=MAX_ID, description="conversation id")]
+
+
+def conversation_in_scope(session: SessionDep, viewer: ViewerDep,
+                          conversation_id: ConversationId) -> None:
+    """404 (as if it did not exist; audited as refused) for a conversation outside the
+    viewer's scope."""
+    queries.check_conversation_scope(session, conversation_id, viewer.scope)
+
+
+InScope = Depends(conversation_in_scope)
 
 
 @router.get("/v1/conversations", response_model=ConversationPage, responses=ERRORS)
@@ -86,7 +97,7 @@ def list_conversations(
 
 
 @router.get("/v1/conversations/{conversation_id}", response_model=ConversationOut,
-            responses=ERRORS)
+            responses=ERRORS, dependencies=[InScope])
 def get_conversation(
     session: SessionDep, version: VersionDep, conversation_id: ConversationId,
     run: Annotated[int | None, Query(ge=1, le=MAX_ID,
@@ -111,7 +122,7 @@ _AUDIO: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/v1/conversations/{conversation_id}/audio", response_class=FileResponse,
-            responses=_AUDIO)
+            responses=_AUDIO, dependencies=[InScope])
 def get_audio(session: SessionDep, runtime: RuntimeDep,
               conversation_id: ConversationId) -> FileResponse:
     """The call recording the conversation was transcribed from. Range requests are answered

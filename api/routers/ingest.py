@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
-from api.deps import TEXT, QueueDep, RuntimeDep, VersionDep
+from api.deps import TEXT, QueueDep, RuntimeDep, VersionDep, ViewerDep
 from api.errors import ERRORS
 from api.jobs.runtime import Runtime
 from api.jobs.tasks import ReadFile, ingest_now, read_files, submit_ingest
@@ -63,6 +63,7 @@ def _options(format: str | None, language: str | None, encoding: str | None,
              openapi_extra=_BODY)
 async def ingest(
     request: Request, runtime: RuntimeDep, queue: QueueDep, version: VersionDep,
+    viewer: ViewerDep,
     format: Annotated[str | None, Query(pattern=TEXT,
                                         description="force a reader, e.g. csv")] = None,
     language: Annotated[str | None, Query(pattern=TEXT,
@@ -85,11 +86,12 @@ async def ingest(
     else:
         raise HTTPException(415, f"content-type {content_type!r}: send application/json or "
                                  "multipart/form-data")
-    return await run_in_threadpool(_ingest, runtime, queue, files, version_id, options)
+    return await run_in_threadpool(_ingest, runtime, queue, files, version_id, options,
+                                   viewer.key_id)
 
 
 def _ingest(runtime: Runtime, queue: QueueDep, files: list[StoredFile], version_id: int,
-            options: ReaderOptions) -> JSONResponse:
+            options: ReaderOptions, key_id: str | None) -> JSONResponse:
     audio = READERS["audio"].extensions
     reads: list[ReadFile] = []
     if not any(f.name.lower().endswith(audio) for f in files):
@@ -107,10 +109,13 @@ def _ingest(runtime: Runtime, queue: QueueDep, files: list[StoredFile], version_
     else:
         job_id, ids, status, scored = submit_ingest(runtime, files, version_id, options), [], \
             202, False
-        queue.send(job_id)
     with transaction(runtime.sessions) as session:
         job = session.get(tables.Job, job_id)
+        assert job is not None
+        job.key_id = key_id  # its owner: a key that is not admin or qa sees its own jobs only
         out = IngestOut(job=JobOut.of(job), conversation_ids=ids, scored=scored)
+    if not scored:
+        queue.send(job_id)
     return JSONResponse(status_code=status, content=out.model_dump(mode="json"))
 
 

@@ -9,6 +9,7 @@ implementation the CLI's table uses too; weekly trends are grouped in Python fro
 """
 
 from api.store.queries.aggregates import *  # noqa: F403
+from api.store.queries.audit import *  # noqa: F403
 from api.store.queries.conversations import *  # noqa: F403
 from api.store.queries.export import *  # noqa: F403
 from api.store.queries.filters import *  # noqa: F403

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.store import tables
-from api.store.queries.filters import NO_TEAM, WORST, Filters, _scored
+from api.store.queries.filters import NO_TEAM, WORST, Filters, OutOfScope, Scope, _scored
 from scorer.aggregation import UNKNOWN_AGENT, interval_from_sums
 
 # --- aggregates per agent and per team -------------------------------------------------------
@@ -170,6 +170,21 @@ def agent_exists(session: Session, agent_id: str) -> bool:
 
 def team_exists(session: Session, team_id: str) -> bool:
     return team_id == NO_TEAM or session.get(tables.Team, team_id) is not None
+
+
+def check_agent_scope(session: Session, agent_id: str, scope: Scope) -> None:
+    """OutOfScope when the scope does not admit the agent ("(unknown)" only in the whole
+    scope)."""
+    if scope.everything:
+        return
+    agent = session.get(tables.Agent, agent_id) if agent_id != UNKNOWN_AGENT else None
+    if agent is None or not scope.admits_agent(agent.id, agent.team_id):
+        raise OutOfScope(f"agent {agent_id!r} not found")
+
+
+def check_team_scope(team_id: str, scope: Scope) -> None:
+    if not scope.admits_team(team_id):
+        raise OutOfScope(f"team {team_id!r} not found")
 
 
 def agents_by_id(session: Session, ids: Iterable[str]) -> dict[str, tables.Agent]:

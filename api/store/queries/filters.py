@@ -28,6 +28,49 @@ class QueryError(IQSError):
     """A query value that cannot be used; `location` names the parameter."""
 
 
+class OutOfScope(QueryError):
+    """The object exists but lies outside the viewer's scope: answered as not found (its
+    existence is not revealed), audited as refused."""
+
+
+# --- scope: what a viewer may see ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """The conversations a viewer may see: everything (`Scope()`), those of the agents of
+    `teams` (a supervisor), or those of one agent (`agent_id`). Every listing, aggregate and
+    export reads through `Filters.conditions()`, which adds these conditions."""
+
+    teams: frozenset[str] | None = None
+    agent_id: str | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.teams is None and self.agent_id is None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        c, agent = tables.Conversation, tables.Agent
+        where: list[ColumnElement[bool]] = []
+        if self.teams is not None:
+            where.append(c.agent_id.in_(select(agent.id).where(
+                agent.team_id.in_(sorted(self.teams)))))
+        if self.agent_id is not None:
+            where.append(c.agent_id == self.agent_id)
+        return where
+
+    def admits_agent(self, agent_id: str | None, team_id: str | None) -> bool:
+        """Whether an agent (and so its aggregates) is in the scope."""
+        if self.agent_id is not None and agent_id != self.agent_id:
+            return False
+        return self.teams is None or (team_id is not None and team_id in self.teams)
+
+    def admits_team(self, team_id: str) -> bool:
+        return self.agent_id is None and (self.teams is None or team_id in self.teams)
+
+
+EVERYTHING = Scope()
+
+
 # --- scorecard versions ----------------------------------------------------------------------
 
 def scorecard_version(session: Session, name: str = "default",
@@ -85,6 +128,8 @@ class Filters:
     critical: bool | None = None
     criterion_failed: str | None = None
     passed: bool | None = None
+    scope: Scope = EVERYTHING
+    """Who is asking: conditions no other filter can widen."""
 
     def checked(self) -> Filters:
         """The filters with times in UTC; QueryError naming the first bad value."""
@@ -126,7 +171,7 @@ class Filters:
             where.append(exists().where(
                 result.run_id == run.id, result.name == self.criterion_failed,
                 result.applicable == true(), result.passed == false()))
-        return where
+        return where + self.scope.conditions()
 
 
 def _in_team(team: str) -> ColumnElement[bool]:
