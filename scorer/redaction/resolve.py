@@ -1,0 +1,28 @@
+"""Overlapping findings: one entity per stretch of text, the most specific kind first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from scorer.redaction.model import Entity
+
+# Lower ranks win an overlap; within a rank, the longer entity. A value after a cue ("Order
+# ID: 3348917502") says what it is better than phonenumbers' guess that 334 is an area code.
+_RANKS = {"CARD": 0, "IBAN": 1, "EMAIL": 2, "NATIONAL_ID": 3, "PHONE": 5, "ACCOUNT": 6,
+          "NAME": 7}
+_RECOGNIZER_RANKS = {"account_cue": 4}
+
+
+def rank(entity: Entity) -> tuple[int, int, int]:
+    kind_rank = _RECOGNIZER_RANKS.get(entity.recognizer, _RANKS.get(entity.kind, len(_RANKS)))
+    return kind_rank, -(entity.end - entity.start), entity.start
+
+
+def resolve(entities: Iterable[Entity]) -> list[Entity]:
+    """Non-overlapping entities in text order, chosen by rank."""
+    chosen: list[Entity] = []
+    for entity in sorted(set(entities), key=rank):
+        if entity.end > entity.start and all(
+                entity.end <= c.start or entity.start >= c.end for c in chosen):
+            chosen.append(entity)
+    return sorted(chosen, key=lambda e: e.start)
