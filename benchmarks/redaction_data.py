@@ -88,7 +88,7 @@ def abcd_dialogues(shared: Path) -> list[Dialogue]:
         name = chat.get("scenario", {}).get("personal", {}).get("customer_name")
         turns = tuple(TurnText("abcd", cid, i, roles[speaker], text)
                       for i, (speaker, text) in enumerate(chat["original"]))
-        out.append(Dialogue("abcd", cid, turns, customer_name=name.title() if name else None))
+        out.append(Dialogue("abcd", cid, turns, customer_name=name or None))
     return out
 
 
