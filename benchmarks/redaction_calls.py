@@ -193,7 +193,8 @@ def evaluate_call(call: SynthCall, redactor: Any, padding: float) -> dict[str, A
     inside = sum(_union_within(silence, w) for w in items)
     return {"call": call.script.name, "model": call.model, "rows": rows,
             "silenced_s": silenced, "silenced_elsewhere_s": silenced - inside,
-            "agent_entities": sum(turns[i].role is Role.AGENT for i, _ in redaction.entities),
+            "agent_entities": [f"{e.kind} {e.text!r}" for i, e in redaction.entities
+                               if turns[i].role is Role.AGENT],
             "asr_seconds": call.asr_seconds}
 
 

@@ -131,6 +131,15 @@ def run_real(shared: Path, redactor: Any, limit: int | None, worst: int) -> list
     for note in sorted({n for n, _ in non_pii}):
         out.append(f"| {note} | {non_pii[(note, True)] + non_pii[(note, False)]} | "
                    f"{non_pii[(note, True)]} |")
+    out += ["", "### False positives per recognizer (where they fell)", "",
+            "| recognizer | predicted | false positives | on NON_PII | on another PII kind | "
+            "on unlabelled text |", "|---|---|---|---|---|---|"]
+    by_recognizer: Counter[tuple[str, str, str]] = Counter(
+        (w[4], w[2], "non" if w[5].startswith(NON_PII) else
+         "none" if w[5] == "unlabelled text" else "other") for w in wrong)
+    for recognizer, kind in sorted({(r, k) for r, k, _ in by_recognizer}):
+        n = [by_recognizer[(recognizer, kind, where)] for where in ("non", "other", "none")]
+        out.append(f"| {recognizer} | {kind} | {sum(n)} | {n[0]} | {n[1]} | {n[2]} |")
     out += ["", f"### Misses ({len(misses)}; first {worst})", "",
             "| group | turn | kind | text | predicted over it |", "|---|---|---|---|---|"]
     out += [f"| {' | '.join(m)} |" for m in sorted(misses, key=lambda m: (m[2], m[0]))[:worst]]
@@ -247,7 +256,7 @@ def run_synthetic_calls(redactor: Any, limit: int | None) -> list[str]:
     for result in results:
         out.append(f"| {result['call']} | {result['model']} | {result['asr_seconds']:.1f} | "
                    f"{result['silenced_s']:.2f} | {result['silenced_elsewhere_s']:.2f} | "
-                   f"{result['agent_entities']} |")
+                   f"{_cell(', '.join(result['agent_entities'])) or '-'} |")
     return [*out, ""]
 
 
