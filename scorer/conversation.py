@@ -87,6 +87,8 @@ class Conversation(BaseModel):
     agent_id: str | None = None
     agent_name: str | None = None
     customer_id: str | None = None
+    customer_name: str | None = Field(
+        default=None, description="personal data: redaction takes it out wherever it appears")
     start_time: datetime | None = None
     language: str | None = None
     turns: list[Turn]

@@ -20,6 +20,13 @@ _SPLITS = ("train", "dev", "test")
 class _Chat(BaseModel):
     convo_id: int | str
     original: list[tuple[Literal["agent", "customer", "action"], str]]
+    scenario: dict[str, Any] = {}
+
+    def customer_name(self) -> str | None:
+        """The scenario's `personal.customer_name` (what redaction must take out)."""
+        personal = self.scenario.get("personal")
+        name = personal.get("customer_name") if isinstance(personal, dict) else None
+        return name if isinstance(name, str) and name.strip() else None
 
 
 def _records(data: Any) -> list[Any] | None:
@@ -44,5 +51,6 @@ def read_abcd(source: Source) -> list[Conversation]:
             raise source.invalid(exc, f"record {index}") from exc
         conversations.append(Conversation(
             id=str(chat.convo_id), channel=Channel.CHAT, language="en", source=str(source.path),
+            customer_name=chat.customer_name(),
             turns=[Turn(role=_ROLES[speaker], text=text) for speaker, text in chat.original]))
     return conversations

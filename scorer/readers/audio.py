@@ -1,7 +1,7 @@
 """Call recordings, transcribed by the speech-to-text stage (`scorer.asr`) into a conversation.
 
-What the recording system knows of a call (agent id and name, customer id, start time,
-language) comes from a YAML file beside the recording with the same stem: `call.flac` and
+What the recording system knows of a call (agent id and name, customer id and name, start
+time, language) comes from a YAML file beside the recording with the same stem: `call.flac` and
 `call.yaml`.
 """
 
@@ -26,6 +26,7 @@ class CallMetadata(BaseModel):
     agent_id: str | None = None
     agent_name: str | None = None
     customer_id: str | None = None
+    customer_name: str | None = None
     start_time: datetime | None = None
     language: str | None = None
 

@@ -30,13 +30,15 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "agent_id": ("agent_id", "operator_id"),
     "agent_name": ("agent_name", "operator_name"),
     "customer_id": ("customer_id", "client_id", "user_id", "visitor_id"),
+    "customer_name": ("customer_name", "client_name", "visitor_name"),
     "speaker": ("speaker", "author", "sender_name", "author_name"),
     "language": ("language", "lang"),
     "channel": ("channel",),
 }
 REQUIRED_FIELDS = ("role", "text")
 # Conversation-level fields: the first non-empty value in the conversation's rows wins.
-_CONVERSATION_FIELDS = ("agent_id", "agent_name", "customer_id", "language", "channel")
+_CONVERSATION_FIELDS = ("agent_id", "agent_name", "customer_id", "customer_name", "language",
+                        "channel")
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,9 +130,13 @@ def _from_metadata(metadata: _Metadata | None) -> dict[str, Any]:
     if metadata is None:
         return {}
     agent_name = metadata.agent.metadata.get("agent_name")
+    # The caller's name as the task form asked it: what redaction must take out.
+    customer_name = metadata.caller.metadata.get("first and last name")
     fields: dict[str, Any] = {"agent_id": str(metadata.agent.speaker_id),
                               "customer_id": str(metadata.caller.speaker_id),
-                              "agent_name": agent_name if isinstance(agent_name, str) else None}
+                              "agent_name": agent_name if isinstance(agent_name, str) else None,
+                              "customer_name": customer_name
+                              if isinstance(customer_name, str) else None}
     if metadata.start_time_ms is not None:
         fields["start_time"] = datetime.fromtimestamp(metadata.start_time_ms / 1000, tz=UTC)
     return fields

@@ -14,7 +14,7 @@ from scorer.language import SUPPORTED_LANGUAGES
 # The conversation fields a CSV column can feed (keys of `ReaderOptions.csv_columns`).
 CSV_FIELDS: tuple[str, ...] = (
     "conversation_id", "role", "text", "timestamp", "agent_id", "agent_name", "customer_id",
-    "speaker", "language", "channel",
+    "customer_name", "speaker", "language", "channel",
 )
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 

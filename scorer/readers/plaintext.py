@@ -1,7 +1,7 @@
 """Plain-text transcripts: `Agent: ...` / `Customer: ...` lines, in any supported language.
 
     # id: 1042            (optional header lines: id, agent_id, agent_name, customer_id,
-    # agent_id: a-17       channel, language, start_time)
+    # agent_id: a-17       customer_name, channel, language, start_time)
     [00:00:03] Agent (Anna): Hello, this is Anna. How can I help?
     (00:07) Customer: My card is blocked.
     It was blocked yesterday.      <- no label: continues the previous turn
@@ -21,8 +21,8 @@ from scorer.readers.registry import register_reader
 from scorer.readers.roles import resolve_label, role_labels
 from scorer.readers.source import Source
 
-HEADER_KEYS = ("id", "agent_id", "agent_name", "customer_id", "channel", "language",
-               "start_time")
+HEADER_KEYS = ("id", "agent_id", "agent_name", "customer_id", "customer_name", "channel",
+               "language", "start_time")
 _HEADER = re.compile(r"^#\s*(?P<key>[\w ]+?)\s*:\s*(?P<value>.*?)\s*$")
 _TIMESTAMP = r"(?:\[(?P<bracketed>[\d:.,]+)\]|\((?P<parenthesized>[\d:.,]+)\))"
 _LABEL = r"(?P<label>[^:：\n]{1,40}?)\s*[:：]"
