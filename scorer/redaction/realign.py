@@ -39,31 +39,31 @@ def word_spans(text: str, words: Sequence[WordTiming]) -> list[tuple[int, int] |
 
 def redact_words(turn: Turn, entities: Sequence[Entity],
                  placeholder: str) -> tuple[list[WordTiming], list[tuple[float, float]]]:
-    """New word timings and the time spans of the redacted words.
+    """New word timings and the time spans to silence (one per placeholder word).
 
     A word overlapping an entity becomes the placeholder; consecutive words of one entity
     become one placeholder word from the first's start to the last's end. A word that cannot
     be located in the text is redacted when one of its words is a word of an entity's text
     (kept otherwise)."""
     words: list[WordTiming] = []
-    silence: list[tuple[float, float]] = []
+    placeholders: list[int] = []  # indices in `words` of the placeholder words
     previous: Entity | None = None
     entity_words = [{t.norm for t in tokenize(e.text)} for e in entities]
     for word, span in zip(turn.words, word_spans(turn.text, turn.words), strict=True):
         hit = _entity_of(span, word, entities, entity_words)
         if hit is None:
             words.append(word)
-            previous = None
-            continue
-        if hit is previous:
+        elif hit is previous:
             last = words[-1]
             words[-1] = last.model_copy(update={"end": max(last.end, word.end)})
         else:
+            placeholders.append(len(words))
             words.append(WordTiming(word=placeholder.format(kind=hit.kind), start=word.start,
                                     end=word.end))
-        silence.append((word.start, word.end))
         previous = hit
-    return words, silence
+    # The placeholder's whole span, pauses between its words included: ASR word edges are
+    # approximate and a digit may sit in a gap.
+    return words, [(words[i].start, words[i].end) for i in placeholders]
 
 
 def _entity_of(span: tuple[int, int] | None, word: WordTiming, entities: Sequence[Entity],

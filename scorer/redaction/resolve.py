@@ -11,11 +11,16 @@ from scorer.redaction.model import Entity
 _RANKS = {"CARD": 0, "IBAN": 1, "EMAIL": 2, "NATIONAL_ID": 3, "PHONE": 5, "ACCOUNT": 6,
           "NAME": 7}
 _RECOGNIZER_RANKS = {"account_cue": 4}
+# Same span found twice: the surer source names it (metadata, then a cue, then the model).
+_PREFERENCE = ("name_known", "name_cue", "name_ner")
 
 
-def rank(entity: Entity) -> tuple[int, int, int]:
+def rank(entity: Entity) -> tuple[int, int, int, int, str]:
     kind_rank = _RECOGNIZER_RANKS.get(entity.recognizer, _RANKS.get(entity.kind, len(_RANKS)))
-    return kind_rank, -(entity.end - entity.start), entity.start
+    preference = (_PREFERENCE.index(entity.recognizer) if entity.recognizer in _PREFERENCE
+                  else len(_PREFERENCE))
+    return (kind_rank, -(entity.end - entity.start), entity.start, preference,
+            entity.recognizer)
 
 
 def resolve(entities: Iterable[Entity]) -> list[Entity]:
