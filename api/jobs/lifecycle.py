@@ -22,6 +22,10 @@ from api.store.tables import Job, utcnow
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
+class JobInterrupted(Exception):
+    """This worker lost the job's lease: another worker has it now."""
+
+
 def create_job(session: Session, kind: str, payload: dict[str, Any], total: int) -> Job:
     job = Job(id=uuid.uuid4().hex, kind=kind, state=QUEUED, payload=payload,
               progress_total=total, result={}, created_at=utcnow())

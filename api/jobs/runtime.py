@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +19,9 @@ from api.store.files import FileStore
 from api.store.scorecards import parse_content
 from api.store.tables import ScorecardVersion
 from scorer.scoring import Scorer
+
+if TYPE_CHECKING:
+    from scorer.redaction import Redactor
 
 
 class Runtime:
@@ -43,6 +47,15 @@ class Runtime:
     @property
     def worker_name(self) -> str:
         return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
+
+    @cached_property
+    def redactor(self) -> Redactor | None:
+        """Personal-data redaction at ingestion (None when IQS_REDACT is off)."""
+        if not self.settings.redact:
+            return None
+        from scorer.redaction import Redactor  # loads its language packs: only where used
+
+        return Redactor()
 
     def scorer(self, version: ScorecardVersion) -> Scorer:
         with self._lock:

@@ -12,18 +12,21 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api.jobs import lifecycle
+from api.jobs import lifecycle, privacy
+from api.jobs.lifecycle import JobInterrupted
+from api.jobs.rescore import rescore
 from api.jobs.runtime import Runtime
 from api.store import records, tables
 from api.store.db import transaction
 from api.store.files import StoredFile
+from scorer.asr.audio import probe
 from scorer.conversation import Conversation
 from scorer.errors import CompanionFileError, IQSError
 from scorer.readers import READERS, ReaderOptions, known_extensions, read_file
@@ -31,7 +34,6 @@ from scorer.scoring import ConversationScore
 
 log = logging.getLogger("iqs.jobs")
 INGEST, RESCORE = "ingest", "rescore"
-RESCORE_CHUNK = 64
 STORE_ATTEMPTS = 3
 CALL_METADATA = (".yaml", ".yml")
 """`<call>.yaml` beside a recording: read by the audio reader with its call."""
@@ -41,10 +43,6 @@ Scored = tuple[ConversationScore, float, dict[str, Any]]
 """A score, the seconds it took, the model versions behind it."""
 
 
-class JobInterrupted(Exception):
-    """This worker lost the job's lease: another worker has it now."""
-
-
 @dataclass
 class ReadFile:
     """One file of an ingest job, read: its conversations, or why it could not be."""
@@ -52,6 +50,10 @@ class ReadFile:
     file: StoredFile
     conversations: list[Conversation]
     error: str | None = None
+    redactions: list[dict[str, int]] = field(default_factory=list)
+    """Per conversation: personal data redacted, by kind."""
+    silence: list[tuple[float, float]] = field(default_factory=list)
+    """Spans of the recording whose words were redacted."""
 
 
 def ingest_payload(files: list[StoredFile], version_id: int,
@@ -78,7 +80,7 @@ def run_job(runtime: Runtime, job_id: str) -> str:
             if kind == INGEST:
                 _ingest(runtime, job_id, payload, lost)
             elif kind == RESCORE:
-                _rescore(runtime, job_id, payload, lost)
+                rescore(runtime, job_id, payload, lost)
             else:
                 raise IQSError(f"unknown job kind {kind!r}", location=f"job {job_id}")
     except JobInterrupted:
@@ -126,6 +128,10 @@ def read_files(runtime: Runtime, files: list[StoredFile],
                                          f"{suffix or '(no extension)'!r}; known: "
                                          f"{', '.join(sorted(known))}")
                 continue
+            too_long = _over_duration(runtime, root / file.name, file.name)
+            if too_long is not None:
+                yield ReadFile(file, [], too_long)
+                continue
             try:
                 conversations = read_file(root / file.name, options)
             except CompanionFileError:
@@ -140,6 +146,22 @@ def read_files(runtime: Runtime, files: list[StoredFile],
                 continue
             yield ReadFile(file, [c.model_copy(update={"source": file.name})
                                   for c in conversations])
+
+
+def _over_duration(runtime: Runtime, path: Path, name: str) -> str | None:
+    """Why a recording is refused unheard: longer than IQS_MAX_AUDIO_SECONDS (an unreadable
+    file is left to the reader, which says why)."""
+    if not _is_audio(name):
+        return None
+    cap = runtime.settings.max_audio_seconds
+    try:
+        seconds = probe(path).declared_duration
+    except IQSError:
+        return None
+    if seconds is None or seconds <= cap:
+        return None
+    return (f"{name}: the recording lasts {seconds / 60:.1f} min, over the limit of "
+            f"{cap / 60:.1f} min (IQS_MAX_AUDIO_SECONDS)")
 
 
 def _relative(message: str, root: Path) -> str:
@@ -160,11 +182,13 @@ def store_file(runtime: Runtime, read: ReadFile, version_id: int, job_id: str | 
     """Store a file's conversations and score the new ones, in one transaction: a file is
     stored whole or not at all. Returns the conversation ids."""
     audio = _is_audio(read.file.name)
+    read = privacy.redact_read(runtime, read)
     scores = _score_missing(runtime, read, version_id, job_id,
                             options.asr.model if audio else None)
+    audio_path = privacy.served_audio(runtime, read) if audio else None
     for attempt in range(STORE_ATTEMPTS):
         try:
-            return _store_read(runtime, read, version_id, job_id, audio, scores)
+            return _store_read(runtime, read, version_id, job_id, audio_path, scores)
         except IntegrityError:
             # Another job stored the same file at the same moment (two imports of one folder
             # on two workers): read again, its rows are there now and are not stored twice.
@@ -175,7 +199,7 @@ def store_file(runtime: Runtime, read: ReadFile, version_id: int, job_id: str | 
 
 
 def _store_read(runtime: Runtime, read: ReadFile, version_id: int, job_id: str | None,
-                audio: bool, scores: dict[int, Scored]) -> list[int]:
+                audio_path: str | None, scores: dict[int, Scored]) -> list[int]:
     with transaction(runtime.sessions) as session:
         source = session.get(tables.SourceFile, read.file.sha256)
         if source is None:
@@ -191,7 +215,8 @@ def _store_read(runtime: Runtime, read: ReadFile, version_id: int, job_id: str |
                 conversation = conversation.model_copy(update={"language": scored[0].language})
             row, _ = records.store_conversation(
                 session, conversation, records.conversation_key(read.file.sha256, index),
-                source, audio=audio)
+                source, audio_path=audio_path,
+                redactions=read.redactions[index] if read.redactions else None)
             ids.append(row.id)
             if scored is not None and not records.has_run(session, row.id, version_id):
                 score, seconds, models = scored
@@ -246,12 +271,18 @@ def _ingest(runtime: Runtime, job_id: str, payload: dict[str, Any],
         if file.sha256 in stored:  # imported before: not read (nor transcribed) again
             _progress(runtime, job_id, file.name, stored[file.sha256], None)
     pending = [f for f in pending if f.sha256 not in stored]
+    gone = _stored_meanwhile(runtime, pending, version_id)
+    for file in pending:
+        if file.sha256 in gone:
+            _progress(runtime, job_id, file.name, gone[file.sha256], None)
+    pending = [f for f in pending if f.sha256 not in gone]
     for read in read_files(runtime, pending, options):
         if lost.is_set():
             raise JobInterrupted(job_id)
         ids = store_file(runtime, read, version_id, job_id, options) if read.error is None else []
         _progress(runtime, job_id, read.file.name, ids, read.error)
     _settle_skipped(runtime, job_id, [f.name for f in files])
+    privacy.settle_uploads(runtime, job_id, files, privacy.keeps_originals(runtime, version_id))
 
 
 def already_stored(runtime: Runtime, files: list[StoredFile],
@@ -273,6 +304,14 @@ def already_stored(runtime: Runtime, files: list[StoredFile],
                 found.setdefault(key, []).append(row_id)
                 complete[key] = complete.get(key, True) and bool(has_run)
     return {sha: sorted(ids) for sha, ids in found.items() if complete[sha]}
+
+
+def _stored_meanwhile(runtime: Runtime, files: list[StoredFile],
+                      version_id: int) -> dict[str, list[int]]:
+    """Uploads already gone because another job with the same bytes stored and deleted them
+    since this job looked: taken as stored when they are."""
+    missing = [f for f in files if not runtime.files.path(f.path).exists()]
+    return already_stored(runtime, missing, version_id) if missing else {}
 
 
 def _progress(runtime: Runtime, job_id: str, name: str, ids: list[int],
@@ -298,39 +337,6 @@ def _settle_skipped(runtime: Runtime, job_id: str, names: list[str]) -> None:
         job.progress_done = len(names)
 
 
-# --- rescoring -------------------------------------------------------------------------------
-
-def _rescore(runtime: Runtime, job_id: str, payload: dict[str, Any], lost: Any) -> None:
-    version_id = int(payload["scorecard_version_id"])
-    ids: list[int] = payload["conversation_ids"]
-    for start in range(0, len(ids), RESCORE_CHUNK):
-        if lost.is_set():
-            raise JobInterrupted(job_id)
-        chunk = ids[start:start + RESCORE_CHUNK]
-        with runtime.sessions() as session:
-            version = session.get(tables.ScorecardVersion, version_id)
-            assert version is not None
-            rows = [row for row in session.scalars(
-                select(tables.Conversation).where(tables.Conversation.id.in_(chunk)))
-                if not records.has_run(session, row.id, version_id, job_id)]
-            conversations = [records.to_conversation(row) for row in rows]
-            scorer = runtime.scorer(version)
-        with runtime.scoring:
-            started = time.perf_counter()
-            scores = list(scorer.score_many(conversations))
-            each = (time.perf_counter() - started) / max(1, len(rows))
-        with transaction(runtime.sessions) as session:
-            for row, score in zip(rows, scores, strict=True):
-                try:
-                    with session.begin_nested():
-                        records.store_score(session, row.id, version_id, score, job_id, each,
-                                            records.models_used(score))
-                except IntegrityError:
-                    continue  # scored by the worker this job was taken from
-            session.execute(update(tables.Job).where(tables.Job.id == job_id).values(
-                progress_done=min(len(ids), start + len(chunk))))
-
-
 def submit_ingest(runtime: Runtime, files: list[StoredFile], version_id: int,
                   options: ReaderOptions) -> str:
     """Queue an ingest job for the files; its id (the caller sends it to the executor)."""
@@ -354,6 +360,8 @@ def ingest_now(runtime: Runtime, reads: list[ReadFile], version_id: int,
             stored = store_file(runtime, read, version_id, job_id, options)
             _progress(runtime, job_id, read.file.name, stored, None)
             ids.extend(stored)
+        privacy.settle_uploads(runtime, job_id, files,
+                               privacy.keeps_originals(runtime, version_id))
     except Exception as exc:
         with transaction(runtime.sessions) as session:
             lifecycle.finish(session, job_id, lifecycle.FAILED, f"{type(exc).__name__}: {exc}")

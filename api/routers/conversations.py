@@ -125,8 +125,9 @@ _AUDIO: dict[int | str, dict[str, Any]] = {
             responses=_AUDIO, dependencies=[InScope])
 def get_audio(session: SessionDep, runtime: RuntimeDep,
               conversation_id: ConversationId) -> FileResponse:
-    """The call recording the conversation was transcribed from. Range requests are answered
-    206 with the bytes asked for."""
+    """The call recording the conversation was transcribed from, with the words that carried
+    personal data silenced (unless redaction is off). Range requests are answered 206 with the
+    bytes asked for."""
     conversation, source = queries.audio_file(session, conversation_id)
     if conversation is None:
         raise HTTPException(404, f"conversation {conversation_id} not found")
@@ -134,11 +135,13 @@ def get_audio(session: SessionDep, runtime: RuntimeDep,
         raise HTTPException(404, f"conversation {conversation_id} has no audio: it was not "
                                  f"read from a call recording ({conversation.channel}, "
                                  f"{conversation.source_name or 'sent as JSON'})")
-    path = runtime.files.path(source.path)
-    if not path.is_file():
+    served = conversation.audio_path
+    path = runtime.files.path(served) if served else None
+    if path is None or not path.is_file():
         raise HTTPException(404, f"conversation {conversation_id}: its recording "
                                  f"{source.filename} is missing from the files folder")
-    name = PurePosixPath(source.filename).name
+    # The redacted copy is FLAC: named as the upload, with its own suffix.
+    name = PurePosixPath(source.filename).with_suffix(PurePosixPath(served).suffix).name
     media_type = (AUDIO_TYPES.get(PurePosixPath(name).suffix.lower())
                   or mimetypes.guess_type(name)[0] or "application/octet-stream")
     return FileResponse(path, media_type=media_type, filename=name,

@@ -36,9 +36,12 @@ def ensure_agent(session: Session, agent_id: str, display_name: str | None) -> N
 
 
 def store_conversation(session: Session, conversation: Conversation, key: str,
-                       source: tables.SourceFile | None, audio: bool = False,
+                       source: tables.SourceFile | None, audio_path: str | None = None,
+                       redactions: dict[str, int] | None = None,
                        ) -> tuple[tables.Conversation, bool]:
-    """(row, created): the stored conversation of `key`, added when new."""
+    """(row, created): the stored conversation of `key`, added when new. `audio_path`: the
+    recording to serve (of a call read from `source`); `redactions`: personal data redacted
+    from it, by kind."""
     existing = session.scalar(select(tables.Conversation).where(tables.Conversation.key == key))
     if existing is not None:
         return existing, False
@@ -49,14 +52,15 @@ def store_conversation(session: Session, conversation: Conversation, key: str,
         key=key, external_id=conversation.id,
         source_sha256=source.sha256 if source else None,
         source_name=source.filename if source else conversation.source,
-        audio_sha256=source.sha256 if source and audio else None,
+        audio_sha256=source.sha256 if source and audio_path else None, audio_path=audio_path,
         channel=conversation.channel.value, language=conversation.language,
         agent_id=conversation.agent_id, customer_id=conversation.customer_id,
         start_time=conversation.start_time, occurred_at=conversation.start_time or utcnow(),
         duration=max(ends) if ends else None, n_turns=len(conversation.turns),
         turns=[t.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
                for t in conversation.turns],
-        meta={"agent_name": conversation.agent_name} if conversation.agent_name else {})
+        meta={**({"agent_name": conversation.agent_name} if conversation.agent_name else {}),
+              **({"redactions": redactions} if redactions is not None else {})})
     session.add(row)
     session.flush()
     return row, True
