@@ -40,7 +40,16 @@ from benchmarks.redaction_data import (
     load_labels,
     shared_dir,
 )
-from benchmarks.redaction_metrics import Gold, Pred, Tally, kind_table, overlaps
+from benchmarks.redaction_metrics import (
+    ANY,
+    STRICT,
+    Gold,
+    Pred,
+    Tally,
+    fmt,
+    kind_table,
+    overlaps,
+)
 from benchmarks.redaction_seeded import LANGUAGES, generate
 from scorer.conversation import Channel, Conversation, Role, Turn
 
@@ -195,16 +204,18 @@ def run_seeded(redactor: Any, limit: int | None, worst: int) -> list[str]:
                               e.recognizer))
     seconds = time.perf_counter() - began
     out = [f"## (b) SYNTHETIC seeded sentences, seven languages ({len(items)} sentences, "
-           f"{seconds:.1f} s)", "", "### Per language and kind", ""]
+           f"{seconds:.1f} s)", "", "### Per language: precision / recall (tp/fp/fn)", "",
+           f"| language | {' | '.join([*SEEDED_KINDS, ANY, STRICT])} |",
+           "|---" * (len(SEEDED_KINDS) + 3) + "|"]
     total = Tally()
-    for language in LANGUAGES:
-        if language not in per_language:
-            continue
-        total.merge(per_language[language])
-        rows = kind_table(per_language[language], SEEDED_KINDS, "kind")
-        out += [f"#### {language}", "", *rows, ""]
-    out += ["#### all seven languages", "", *kind_table(total, SEEDED_KINDS), ""]
     languages = [lang for lang in LANGUAGES if lang in per_language]
+    for language in languages:
+        total.merge(per_language[language])
+        counts = per_language[language].counts
+        cells = [f"{fmt(c.precision)} / {fmt(c.recall)} ({c.tp}/{c.fp}/{c.fn})"
+                 for c in (counts[k] for k in [*SEEDED_KINDS, ANY, STRICT])]
+        out.append(f"| {language} | {' | '.join(cells)} |")
+    out += ["", "### All seven languages", "", *kind_table(total, SEEDED_KINDS), ""]
     out += ["### Recall per written form (found as their kind / items)", "",
             f"| form | {' | '.join(languages)} |", "|---" * (len(languages) + 1) + "|"]
     for form in dict.fromkeys(f for f, _ in forms):

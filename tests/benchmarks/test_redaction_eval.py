@@ -120,13 +120,16 @@ def test_script_runs_on_a_subset_and_prints_its_tables() -> None:
     out = done.stdout
     for heading in ("## (a) Real corpus turns", "### ABCD: 12 turns",
                     "### STC-3 digit stratum: 12 turns", "### Overall",
-                    "## (b) SYNTHETIC seeded sentences", "#### ru",
+                    "## (b) SYNTHETIC seeded sentences", "### Per language: precision",
                     "### Negatives that must stay"):
         assert heading in out, heading
     for row in _rows(out, "any PII") + _rows(out, "strict exact"):
         gold, predicted, tp, fp, fn = map(int, row[1:6])
         assert tp + fn == gold and fp <= predicted
         assert all(re.fullmatch(r"-|[01]\.\d{3}", cell) for cell in row[6:9])
+    [russian] = _rows(out, "ru")  # precision / recall (tp/fp/fn) per kind
+    assert all(re.fullmatch(r"(-|[01]\.\d{3}) / (-|[01]\.\d{3}) \(\d+/\d+/\d+\)", cell)
+               for cell in russian[1:])
     assert _rows(out, "card digits")  # the per-form recall matrix
 
 
