@@ -36,7 +36,9 @@ def get(
     from sqlalchemy import select
 
     from api.jobs.runtime import Runtime
+    from api.security import audit
     from api.store import tables
+    from api.store.db import transaction
     from scorer.errors import IQSError
 
     settings = _settings()
@@ -51,15 +53,21 @@ def get(
     if source.original != "encrypted" or source.path is None:
         raise _fail(f"{source.filename}: its original was not kept ({source.original})")
     handle, temporary = tempfile.mkstemp(dir=out.resolve().parent, prefix=".original-")
+    outcome = "failed"
     try:
         with os.fdopen(handle, "wb") as target:
             for block in runtime.files.decrypt(source.path,
                                                settings.originals_key.get_secret_value().encode()):
                 target.write(block)
         os.replace(temporary, out)
+        outcome = "allowed"
     except IQSError as exc:
         raise _fail(str(exc)) from exc
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+        with transaction(runtime.sessions) as session:  # reading an original is always audited
+            audit.record(session, action="cli originals get", outcome=outcome,
+                         role=audit.CLI_ROLE, object_type="source_file",
+                         object_id=source.sha256, detail={"file": source.filename})
     typer.echo(f"{source.filename} → {out}")

@@ -18,7 +18,9 @@ import numpy as np
 import pytest
 import soundfile
 from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, select
 
+from api.store import tables
 from scorer.asr.synthetic import Line, synthesize_call
 from scorer.conversation import Role
 from tests.api.serving import REPO, served
@@ -163,6 +165,13 @@ def test_originals_are_kept_encrypted_and_read_back(tmp_path: Path) -> None:
                               "--out", str(tmp_path / "x")], cwd=REPO, env=wrong,
                              capture_output=True, text=True)
     assert refused.returncode == 2 and "does not decrypt with this key" in refused.stderr
+    engine = create_engine(f"sqlite:///{home / 'iqs.db'}")
+    with engine.connect() as connection:
+        events = connection.execute(select(tables.AuditEvent.outcome).where(
+            tables.AuditEvent.action == "cli originals get",
+            tables.AuditEvent.object_id == sha).order_by(tables.AuditEvent.id)).scalars().all()
+    engine.dispose()
+    assert events == ["allowed", "failed"]
 
 
 def test_with_redaction_off_uploads_stay_as_sent(tmp_path: Path) -> None:
