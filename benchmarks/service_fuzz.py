@@ -9,6 +9,12 @@ The aim is 0 server errors.
     python benchmarks/service_fuzz.py                        # SQLite and PostgreSQL, 300 s each
     python benchmarks/service_fuzz.py --backends pg --seconds 120 --max-examples 50
     python benchmarks/service_fuzz.py --seconds 5 --no-calls --conversations 10    # smoke
+    python benchmarks/service_fuzz.py --role supervisor:stc-team     # auth on, one role's key
+
+With --role (or IQS_FUZZ_ROLE) the server is secured: a key of that role is created in each
+temporary store (`iqs keys create`) and every request carries it (`Authorization: Bearer`);
+--key (or IQS_FUZZ_KEY) sends a key of your own instead (one that store will know). Rate limits
+are off on the fuzzed server, so that 429s do not hide other answers.
 
 Every store is temporary (a folder under /tmp or a PostgreSQL schema of database `test`,
 dropped afterwards); the server is ended when the run ends.
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -93,6 +100,8 @@ class Outcome:
     seconds: float = 0.0
     exit_code: int | None = None
     error: str | None = None
+    key: str | None = field(default=None, repr=False)
+    """The API key sent with every request (None: open mode)."""
 
 
 def _text(content: dict[str, Any] | None, limit: int = 600) -> str:
@@ -173,6 +182,8 @@ def run_schemathesis(base_url: str, home: Path, args: argparse.Namespace,
                "--request-timeout", "60", "--no-color", "--continue-on-failure"]
     if args.phases:
         command += ["--phases", args.phases]
+    if outcome.key:
+        command += ["--header", f"Authorization: Bearer {outcome.key}"]
     env = {**service_env(home), "SCHEMATHESIS_HOOKS": ""}
     templates = path_templates(base_url)
     started = time.perf_counter()
@@ -192,6 +203,18 @@ def run_schemathesis(base_url: str, home: Path, args: argparse.Namespace,
         read_har(har, outcome, templates)
     elif outcome.error is None:
         outcome.error = f"no HAR report written; schemathesis said:\n{output[-3000:]}"
+
+
+def role_key(role: str, env: dict[str, str], log: Path) -> str:
+    """A new key of `role` in the store ("supervisor:TEAM", "agent:AGENT_ID" for the scoped
+    roles); the text `iqs keys create` printed."""
+    name, _, scope = role.partition(":")
+    extra = (["--team", scope] if name == "supervisor" else
+             ["--agent", scope] if name == "agent" else [])
+    done = run_iqs(["keys", "create", "--role", name, "--name", "fuzz", *extra], env, 300, log)
+    if done.returncode != 0:
+        raise RuntimeError(f"iqs keys create --role {role}: {done.stderr[-600:]}")
+    return done.stdout.strip()
 
 
 def server_exceptions(log: Path) -> Counter[str]:
@@ -219,7 +242,7 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path) -> Outcome:
         with ExitStack() as stack:
             url = (stack.enter_context(pg_schema("iqs_bench_fuzz")) if backend == "pg"
                    else None)
-            env = service_env(home, url)
+            env = service_env(home, url, IQS_RATE_LIMIT="", IQS_REFUSED_RATE_LIMIT="")
             if url:
                 upgraded = run_iqs(["db", "upgrade"], env, 300, log)
                 if upgraded.returncode != 0:
@@ -234,6 +257,7 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path) -> Outcome:
                     raise RuntimeError(f"iqs import {path}: {done.stdout[-600:]}"
                                        f"{done.stderr[-600:]}")
                 outcome.stored += done.stdout.strip().splitlines()[-1] + "; "
+            outcome.key = args.key or (role_key(args.role, env, log) if args.role else None)
             with served(env, home / "serve.log") as base_url:
                 run_schemathesis(base_url, home, args, outcome)
             outcome.tracebacks = server_exceptions(home / "serve.log")
@@ -244,7 +268,9 @@ def run_backend(backend: str, args: argparse.Namespace, work: Path) -> Outcome:
 
 def report(outcomes: list[Outcome], args: argparse.Namespace) -> None:
     print(f"## Requests (schemathesis --checks all, --max-examples {args.max_examples}, "
-          f"--max-time {args.seconds}, --workers {args.workers}, --seed {args.seed})\n")
+          f"--max-time {args.seconds}, --workers {args.workers}, --seed {args.seed}; "
+          f"{'key of role ' + args.role if args.role else 'own key' if args.key else 'open mode'}"
+          ")\n")
     rows: list[tuple[Any, ...]] = []
     for o in outcomes:
         statuses = ", ".join(f"{code}: {n}" for code, n in sorted(o.statuses.items()))
@@ -292,6 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phases", default=None,
                         help="schemathesis phases (default: all of them)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--role", default=os.environ.get("IQS_FUZZ_ROLE"),
+                        help="secure the server: create a key of this role in each store and "
+                             "send it (admin, qa, ml, integration, supervisor:TEAM, "
+                             "agent:AGENT_ID); default: open mode, no key")
+    parser.add_argument("--key", default=os.environ.get("IQS_FUZZ_KEY"),
+                        help="send this key instead (Authorization: Bearer)")
     parser.add_argument("--conversations", type=int, default=100,
                         help="STC-3 dialogues in the store besides the samples")
     parser.add_argument("--calls", action=argparse.BooleanOptionalAction, default=True,
