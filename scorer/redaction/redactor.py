@@ -11,6 +11,7 @@ from scorer.redaction import recognizers as _recognizers  # noqa: F401  (registe
 from scorer.redaction.model import KINDS, Entity, Redaction
 from scorer.redaction.packs import load_pack
 from scorer.redaction.realign import merge, redact_words, replace_spans
+from scorer.redaction.recognizers.names import prefetch_persons, wants_persons
 from scorer.redaction.registry import RECOGNIZERS, Context, Recognizer
 from scorer.redaction.resolve import resolve
 
@@ -51,6 +52,10 @@ class Redactor:
         conservative, the speech cannot be placed more finely. Untimed turns give no
         silence."""
         languages = _languages(conversation)
+        if "NAME" in self.kinds:
+            prefetch_persons(t.text for t, language in zip(conversation.turns, languages,
+                                                            strict=True)
+                             if wants_persons(t.text, language))
         known = [conversation.customer_name] if conversation.customer_name else []
         own = [conversation.agent_name] if conversation.agent_name else []
         turns: list[Turn] = []

@@ -8,6 +8,8 @@ Lowercase ASR text defeats NER, so (a) and (b) carry most of the recall in calls
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -99,19 +101,52 @@ def _capitalised(text: str, token: Token) -> bool:
 def find_persons(context: Context) -> Iterator[Entity]:
     """spaCy PERSON entities in English turns, less the agent's own name and the name an
     agent introduces themself with."""
-    if context.language != "en" or not any(c.isupper() for c in context.text):
+    if not wants_persons(context.text, context.language):
         return  # the small English model finds no entities in lowercase text anyway
     excluded = own_words(context) | context.pack.stopwords
     protected = set(introduced(context)) if context.role in _AGENT_ROLES else set()
     index = {t.start: i for i, t in enumerate(context.tokens)}
-    for entity in _english_nlp()(context.text).ents:
-        if entity.label_ != "PERSON":
-            continue
-        found = [index[w.idx] for w in entity if w.idx in index
-                 and index[w.idx] not in protected
-                 and context.tokens[index[w.idx]].norm not in excluded
-                 and _name_like(context.text, context.tokens[index[w.idx]])]
+    for word_starts in person_words(context.text):
+        found = [index[start] for start in word_starts if start in index
+                 and index[start] not in protected
+                 and context.tokens[index[start]].norm not in excluded
+                 and _name_like(context.text, context.tokens[index[start]])]
         yield from _entities(context, found, "name_ner")
+
+
+_PERSONS: OrderedDict[str, tuple[tuple[int, ...], ...]] = OrderedDict()
+_PERSONS_KEPT = 4096
+_PIPE_BATCH = 64
+_LOCK = threading.Lock()
+
+
+def person_words(text: str) -> tuple[tuple[int, ...], ...]:
+    """Start offsets of the words of each spaCy PERSON entity in `text` (memoised)."""
+    with _LOCK:
+        found = _PERSONS.get(text)
+    if found is None:
+        prefetch_persons([text])
+        with _LOCK:
+            found = _PERSONS.get(text, ())
+    return found
+
+
+def prefetch_persons(texts: Iterable[str]) -> None:
+    """Run NER over many texts at once (spaCy batches them: several times faster than one
+    call per turn); `person_words` then reads the results."""
+    with _LOCK:  # one pipeline shared by threads: one batch at a time
+        new = list(dict.fromkeys(t for t in texts if t not in _PERSONS))
+        for text, doc in zip(new, _english_nlp().pipe(new, batch_size=_PIPE_BATCH),
+                             strict=True):
+            _PERSONS[text] = tuple(tuple(w.idx for w in e) for e in doc.ents
+                                   if e.label_ == "PERSON")
+        while len(_PERSONS) > _PERSONS_KEPT:
+            _PERSONS.popitem(last=False)
+
+
+def wants_persons(text: str, language: str | None) -> bool:
+    """Whether `find_persons` runs NER on this text."""
+    return language == "en" and any(c.isupper() for c in text)
 
 
 @lru_cache(maxsize=1)
