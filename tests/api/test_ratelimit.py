@@ -1,12 +1,10 @@
 """Rate limits against `iqs serve`: a key over IQS_RATE_LIMIT gets 429 with Retry-After and the
 house error body (audited as refused) while other keys go on; refused attempts from one
-address are slowed down (IQS_REFUSED_RATE_LIMIT); with Redis as storage two server processes
-share the counts."""
+address are slowed down (IQS_REFUSED_RATE_LIMIT); with Redis (the broker's, or
+IQS_RATE_LIMIT_STORAGE) two server processes share the counts."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -17,9 +15,8 @@ from typer.testing import CliRunner
 
 from api.store import tables
 from scorer.cli import app as iqs_app
+from tests.api.helpers_store import redis_broker
 from tests.api.serving import served
-
-REDIS = "redis://127.0.0.1:6379/8"
 
 
 def new_key(home: Path, role: str = "qa") -> str:
@@ -72,29 +69,14 @@ def test_refused_attempts_are_slowed_down(home: Path) -> None:
         assert client.get("/v1/agents", headers=bearer(good)).status_code == 429
 
 
-@pytest.fixture
-def redis_storage() -> Iterator[str]:
-    import redis
-
-    client = redis.Redis.from_url(REDIS, socket_connect_timeout=2)
-    try:
-        client.flushdb()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis is not reachable at {REDIS}: {exc}")
-    try:
-        yield REDIS
-    finally:
-        client.flushdb()
-        client.close()
-
-
-def test_servers_share_counts_in_redis(home: Path, redis_storage: str) -> None:
+def test_servers_share_counts_in_redis(home: Path) -> None:
+    """Two servers with a Celery broker on Redis: the counts live in that Redis (its database
+    and the queue's name keep them apart from other deployments)."""
     key = new_key(home)
-    settings = {"IQS_WORKERS": "0", "IQS_RATE_LIMIT": "4/minute",
-                "IQS_RATE_LIMIT_STORAGE": redis_storage,
-                "IQS_QUEUE": f"iqs-test-{uuid.uuid4().hex[:8]}",
-                "IQS_DATABASE_URL": f"sqlite:///{home / 'iqs.db'}"}
     with ExitStack() as stack:
+        settings = {**stack.enter_context(redis_broker()), "IQS_WORKERS": "0",
+                    "IQS_RATE_LIMIT": "4/minute",
+                    "IQS_DATABASE_URL": f"sqlite:///{home / 'iqs.db'}"}
         clients: list[httpx.Client] = [
             stack.enter_context(served(home / f"server-{n}", **settings)) for n in range(2)]
         statuses = [clients[n % 2].get("/v1/scorecards", headers=bearer(key)).status_code
