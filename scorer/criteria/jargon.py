@@ -206,6 +206,7 @@ class Jargon(Criterion[JargonParams]):
             word = token.group()
             bare = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
             if (not _ACRONYM.match(word) or bare in self._allowed_acronyms
+                    or _redaction_placeholder(text, token.start(), token.end())
                     or bare in expansions or _explained_after(text, token.end())
                     or normalize(bare) in self._allowed):
                 continue
@@ -242,6 +243,12 @@ def _words(text: str, known_words: set[str]) -> list[tuple[Token, str]]:
                 and not _ACRONYM.match(word)):
             found.append((token, word))
     return found
+
+
+def _redaction_placeholder(text: str, start: int, end: int) -> bool:
+    """"[NAME]", "[CARD]": what the service put where personal data was, not the agent's
+    jargon."""
+    return text[start - 1:start] == "[" and text[end:end + 1] == "]"
 
 
 def _explained_after(text: str, end: int) -> bool:

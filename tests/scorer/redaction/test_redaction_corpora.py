@@ -53,10 +53,8 @@ def test_abcd_bare_identifiers_and_a_chat_without_personal_data(shared_corpus) -
 
 
 def test_scoring_redacted_abcd_chats(shared_corpus) -> None:
-    """Evidence spans index the redacted text. Verdicts: the placeholder "[NAME]" in an agent
-    turn reads as an unexplained acronym to the jargon criterion (scorer/criteria/jargon.py
-    does not know placeholders yet), and the politeness model sees slightly different text;
-    nothing else changes."""
+    """Evidence spans index the redacted text. Verdicts: the politeness model sees slightly
+    different text; nothing else changes (placeholders such as "[NAME]" are not jargon)."""
     scorer = Scorer(load_scorecard("default"))
     for chat in _abcd(shared_corpus):
         redaction = REDACTOR.redact(chat)
@@ -64,10 +62,7 @@ def test_scoring_redacted_abcd_chats(shared_corpus) -> None:
         assert_spans_index_the_redacted_text(after, redaction.conversation)
         for name, result in after.criteria.items():
             old = before.criteria[name]
-            if name == "jargon" and result.score != old.score:
-                assert {e.text for e in result.evidence} - {e.text for e in old.evidence} \
-                    == {"NAME"}
-            elif name == "politeness":
+            if name == "politeness":
                 assert abs((result.score or 0) - (old.score or 0)) < 0.01
             else:
                 assert (result.passed, result.score) == (old.passed, old.score), name
