@@ -135,9 +135,9 @@ def get_audio(session: SessionDep, runtime: RuntimeDep,
         raise HTTPException(404, f"conversation {conversation_id} has no audio: it was not "
                                  f"read from a call recording ({conversation.channel}, "
                                  f"{conversation.source_name or 'sent as JSON'})")
-    served = conversation.audio_path
-    path = runtime.files.path(served) if served else None
-    if path is None or not path.is_file():
+    served = conversation.audio_path or ""
+    path = runtime.files.path(served)
+    if not served or not path.is_file():
         raise HTTPException(404, f"conversation {conversation_id}: its recording "
                                  f"{source.filename} is missing from the files folder")
     # The redacted copy is FLAC: named as the upload, with its own suffix.
