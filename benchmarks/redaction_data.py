@@ -28,6 +28,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 LABELS = REPO / "benchmarks" / "data" / "redaction" / "labels.jsonl"
+# Held out from the tuning of scorer.redaction (GUIDE.md, "Held-out set"): other STC-3 dialogues.
+LABELS_HELDOUT = REPO / "benchmarks" / "data" / "redaction" / "labels_heldout.jsonl"
+LABEL_SETS = {"dev": LABELS, "heldout": LABELS_HELDOUT}
 PII_KINDS = ("CARD", "PHONE", "EMAIL", "IBAN", "ACCOUNT", "NATIONAL_ID", "NAME", "ADDRESS")
 # Labelled so that needless redactions can be told apart, never counted as personal data:
 # service numbers, machine ids, the agent's own name, public figures (the span's `note`).
@@ -42,6 +45,10 @@ DIGIT_DIALOGUES = 45
 # A run of 5+ digits, or an '@' between two word characters (an e-mail's shape; a bare '@'
 # is a Weibo mention, in 98% of the dialogues).
 DIGIT_RULE = re.compile(r"\d{5,}|\w@\w")
+# The held-out draw: a new seed, the same two strata, every dialogue of the dev draw excluded.
+HELDOUT_SEED = 20261202
+HELDOUT_RANDOM_DIALOGUES = 25
+HELDOUT_DIGIT_DIALOGUES = 35
 
 
 def shared_dir(given: str | Path | None = None) -> Path:
@@ -123,16 +130,28 @@ def stc3_dialogue(record: dict[str, Any]) -> Dialogue:
     return Dialogue("stc3", did, turns)
 
 
+def _draw(records: list[dict[str, Any]], seed: int, n_random: int, n_digits: int,
+          excluded: set[str]) -> dict[str, str]:
+    ids = sorted(str(r["id"]) for r in records if str(r["id"]) not in excluded)
+    rng = random.Random(seed)
+    chosen = {i: "random" for i in rng.sample(ids, n_random)}
+    eligible = sorted(str(r["id"]) for r in records if str(r["id"]) not in chosen and
+                      str(r["id"]) not in excluded and
+                      any(DIGIT_RULE.search(stc3_text(t)) for t in r["turns"]))
+    chosen.update({i: "digits" for i in rng.sample(eligible, n_digits)})
+    return chosen
+
+
 def stc3_selection(shared: Path) -> dict[str, str]:
     """dialogue id -> stratum ("random" | "digits"), by the rule in GUIDE.md."""
-    records = _stc3_records(shared)
-    ids = sorted(str(r["id"]) for r in records)
-    rng = random.Random(SEED)
-    chosen = {i: "random" for i in rng.sample(ids, RANDOM_DIALOGUES)}
-    eligible = sorted(str(r["id"]) for r in records if str(r["id"]) not in chosen and any(
-        DIGIT_RULE.search(stc3_text(t)) for t in r["turns"]))
-    chosen.update({i: "digits" for i in rng.sample(eligible, DIGIT_DIALOGUES)})
-    return chosen
+    return _draw(_stc3_records(shared), SEED, RANDOM_DIALOGUES, DIGIT_DIALOGUES, set())
+
+
+def stc3_heldout_selection(shared: Path) -> dict[str, str]:
+    """The held-out draw (GUIDE.md, "Held-out set"): ids sorted as strings, the dev draw's
+    dialogues removed, then random.Random(HELDOUT_SEED) draws the two strata as above."""
+    return _draw(_stc3_records(shared), HELDOUT_SEED, HELDOUT_RANDOM_DIALOGUES,
+                 HELDOUT_DIGIT_DIALOGUES, set(stc3_selection(shared)))
 
 
 def stc3_dialogues(shared: Path, ids: set[str] | None = None) -> list[Dialogue]:
@@ -143,7 +162,8 @@ def all_dialogues(shared: Path) -> dict[tuple[str, str], Dialogue]:
     """Every labelled-corpus dialogue the labels may point at, by (corpus, dialogue id)."""
     dialogues = [*abcd_dialogues(shared), *harper_valley_dialogues(shared, "human"),
                  *harper_valley_dialogues(shared, "asr"),
-                 *stc3_dialogues(shared, set(stc3_selection(shared)))]
+                 *stc3_dialogues(shared, {*stc3_selection(shared),
+                                          *stc3_heldout_selection(shared)})]
     return {(d.corpus, d.id): d for d in dialogues}
 
 
