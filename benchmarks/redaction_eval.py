@@ -1,9 +1,12 @@
 """Precision and recall of personal-data redaction (scorer.redaction) on three sets:
 
-(a) real corpus turns hand-labelled by this project (benchmarks/data/redaction/labels.jsonl,
-    rules in GUIDE.md there): ABCD, Harper Valley (human text; its ASR text apart), STC-3 random
-    and digit strata; each dialogue goes through `Redactor().redact` as one conversation
-    (ABCD with the scenario's customer name as `customer_name`);
+(a) real corpus turns hand-labelled by this project (rules in benchmarks/data/redaction/
+    GUIDE.md), in two label sets reported apart: the dev set (labels.jsonl: ABCD, Harper Valley
+    human text and, apart, its ASR text, STC-3 random and digit strata; the library's rules were
+    tuned after reading its errors) and the held-out set (labels_heldout.jsonl: other STC-3
+    dialogues, same strata, never seen by the tuning); each dialogue goes through
+    `Redactor().redact` as one conversation (ABCD with the scenario's customer name as
+    `customer_name`);
 (b) SYNTHETIC seeded sentences in the seven languages (benchmarks/redaction_seeded.py), each
     through `Redactor().find(text, language, role=customer)`;
 (c) SYNTHETIC calls (espeak-ng voices, benchmarks/redaction_calls.py) read by the audio reader
@@ -13,6 +16,7 @@ Matching (benchmarks/redaction_metrics.py): a gold entity is found when a predic
 same kind overlaps it; "any PII" ignores kinds; "strict exact" needs kind and span equal.
 
 Usage: python benchmarks/redaction_eval.py [--only real|seeded|calls] [--limit N]
+                                            [--labels dev|heldout|both]
                                             [--shared-dir DIR] [--worst N]
 """
 
@@ -30,6 +34,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.redaction_data import (
+    LABEL_SETS,
     NON_PII,
     PII_KINDS,
     REPO,
@@ -57,6 +62,12 @@ GROUPS = {"abcd": "ABCD", "harper_valley": "Harper Valley (human text)",
           "stc3_random": "STC-3 random stratum", "stc3_digits": "STC-3 digit stratum",
           "harper_valley_asr": "Harper Valley (ASR text; not in overall)"}
 OVERALL = ("abcd", "harper_valley", "stc3_random", "stc3_digits")
+LABEL_TITLES = {
+    "dev": ("(a) Real corpus turns, DEV labels (labels.jsonl; the library's rules were tuned "
+            "after reading its errors)", ""),
+    "heldout": ("(a') Real corpus turns, HELD-OUT labels (labels_heldout.jsonl; never seen by "
+                "the tuning)", "Held-out "),
+}
 ROLES = {"agent": Role.AGENT, "customer": Role.CUSTOMER, "system": Role.SYSTEM}
 SEEDED_KINDS = ("CARD", "PHONE", "EMAIL", "IBAN")
 
@@ -68,8 +79,10 @@ def _conversation(dialogue: Dialogue) -> Conversation:
                         turns=[Turn(role=ROLES[t.role], text=t.text) for t in dialogue.turns])
 
 
-def run_real(shared: Path, redactor: Any, limit: int | None, worst: int) -> list[str]:
-    labels = load_labels()
+def run_real(shared: Path, redactor: Any, limit: int | None, worst: int,
+             which: str = "dev") -> list[str]:
+    labels = load_labels(LABEL_SETS[which])
+    heading, prefix = LABEL_TITLES[which]
     dialogues = all_dialogues(shared)
     problems = check_labels(labels, dialogues)
     if problems:
@@ -121,26 +134,26 @@ def run_real(shared: Path, redactor: Any, limit: int | None, worst: int) -> list
                     wrong.append((group, ref, e.kind, text[e.start:e.end], e.recognizer,
                                   "; ".join(on) or "unlabelled text"))
     seconds = time.perf_counter() - began
-    out = [f"## (a) Real corpus turns, our own labels ({sum(turns.values())} turns, "
-           f"redacted in {seconds:.1f} s)", ""]
+    out = [f"## {heading}: {sum(turns.values())} turns, redacted in {seconds:.1f} s", ""]
+    present = [g for g in OVERALL if g in tallies]
     overall = Tally()
     for group in [*OVERALL, "harper_valley_asr", "overall"]:
         if group == "overall":
-            tally, count = overall, sum(turns[g] for g in OVERALL)
-            title = "Overall (ABCD + Harper Valley human + STC-3 both strata)"
+            tally, count = overall, sum(turns[g] for g in present)
+            title = prefix + "Overall (" + " + ".join(GROUPS[g] for g in present) + ")"
         elif group in tallies:
-            tally, count, title = tallies[group], turns[group], GROUPS[group]
+            tally, count, title = tallies[group], turns[group], prefix + GROUPS[group]
             if group in OVERALL:
                 overall.merge(tally)
         else:
             continue
         out += [f"### {title}: {count} turns", "", *kind_table(tally, PII_KINDS), ""]
-    out += ["### Labelled non-personal spans (NON_PII) that were redacted", "",
+    out += [f"### {prefix}Labelled non-personal spans (NON_PII) that were redacted", "",
             "| why not personal | labelled | redacted |", "|---|---|---|"]
     for note in sorted({n for n, _ in non_pii}):
         out.append(f"| {note} | {non_pii[(note, True)] + non_pii[(note, False)]} | "
                    f"{non_pii[(note, True)]} |")
-    out += ["", "### False positives per recognizer (where they fell)", "",
+    out += ["", f"### {prefix}False positives per recognizer (where they fell)", "",
             "| recognizer | predicted | false positives | on NON_PII | on another PII kind | "
             "on unlabelled text |", "|---|---|---|---|---|---|"]
     by_recognizer: Counter[tuple[str, str, str]] = Counter(
@@ -149,10 +162,11 @@ def run_real(shared: Path, redactor: Any, limit: int | None, worst: int) -> list
     for recognizer, kind in sorted({(r, k) for r, k, _ in by_recognizer}):
         n = [by_recognizer[(recognizer, kind, where)] for where in ("non", "other", "none")]
         out.append(f"| {recognizer} | {kind} | {sum(n)} | {n[0]} | {n[1]} | {n[2]} |")
-    out += ["", f"### Misses ({len(misses)}; first {worst})", "",
+    out += ["", f"### {prefix}Misses ({len(misses)}; first {worst})", "",
             "| group | turn | kind | text | predicted over it |", "|---|---|---|---|---|"]
-    out += [f"| {' | '.join(m)} |" for m in sorted(misses, key=lambda m: (m[2], m[0]))[:worst]]
-    out += ["", f"### False positives ({len(wrong)}; first {worst})", "",
+    out += [f"| {' | '.join(_cell(c) for c in m)} |"
+            for m in sorted(misses, key=lambda m: (m[2], m[0]))[:worst]]
+    out += ["", f"### {prefix}False positives ({len(wrong)}; first {worst})", "",
             "| group | turn | predicted | text | recognizer | labelled there |",
             "|---|---|---|---|---|---|"]
     out += [f"| {' | '.join(_cell(c) for c in w)} |"
@@ -290,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None,
                         help="real: first N labelled turns per group; seeded: first N "
                              "sentences per language; calls: first N calls, default model")
+    parser.add_argument("--labels", choices=("dev", "heldout", "both"), default="both",
+                        help="real: which label set (default both, reported apart): dev = "
+                             "labels.jsonl (tuned on), heldout = labels_heldout.jsonl")
     parser.add_argument("--shared-dir", default=None,
                         help="shared corpora (default $IQS_SHARED_DIR, else ../shared)")
     parser.add_argument("--worst", type=int, default=25, help="misses and false positives "
@@ -302,11 +319,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scorer.redaction is not importable ({exc}): nothing to evaluate", file=sys.stderr)
         return 2
     redactor = Redactor()
+    label_sets = ["dev", "heldout"] if args.labels == "both" else [args.labels]
     print(f"# Redaction evaluation\n\ncommit {_commit()}; parts: {', '.join(parts)}"
+          + (f"; labels: {', '.join(label_sets)}" if "real" in parts else "")
           + (f"; --limit {args.limit}" if args.limit else "") + "\n")
-    if "real" in parts:
+    for which in label_sets if "real" in parts else []:
         print("\n".join(run_real(shared_dir(args.shared_dir), redactor, args.limit,
-                                 args.worst)))
+                                 args.worst, which)))
     if "seeded" in parts:
         print("\n".join(run_seeded(redactor, args.limit, args.worst)))
     if "calls" in parts:

@@ -15,12 +15,16 @@ import pytest
 
 from benchmarks.redaction_calls import SCRIPTS, spoken
 from benchmarks.redaction_data import (
+    LABELS_HELDOUT,
     NON_PII,
     PII_KINDS,
     all_dialogues,
     check_labels,
     load_labels,
+    sha1,
     shared_dir,
+    stc3_heldout_selection,
+    stc3_selection,
 )
 from benchmarks.redaction_metrics import Gold, Pred, Tally
 from benchmarks.redaction_seeded import generate, load, luhn_valid
@@ -53,6 +57,26 @@ def test_labels_point_at_real_text_and_cover_every_turn_of_their_dialogues() -> 
     kinds = Counter(s.kind for x in labels for s in x.spans)
     assert set(kinds) <= {*PII_KINDS, NON_PII}
     assert kinds["PHONE"] and kinds["NAME"] and kinds["ACCOUNT"] and kinds["EMAIL"]
+
+
+def test_heldout_labels_load_point_at_real_text_and_share_no_dialogue_with_dev() -> None:
+    shared = shared_dir()
+    heldout = load_labels(LABELS_HELDOUT)  # the same loader as the dev labels
+    dialogues = all_dialogues(shared)
+    assert check_labels(heldout, dialogues) == []  # sha1s, span texts, kinds
+    texts = {(t.corpus, t.dialogue, t.turn): t.text for d in dialogues.values() for t in d.turns}
+    assert all(sha1(texts[(x.corpus, x.dialogue, x.turn)]) == x.sha1 for x in heldout)
+    assert {x.corpus for x in heldout} == {"stc3"} and len(heldout) >= 250
+    selection = stc3_heldout_selection(shared)
+    assert {x.dialogue: x.stratum for x in heldout} == selection
+    assert Counter(selection.values()) == {"random": 25, "digits": 35}
+    labelled = Counter(x.dialogue for x in heldout)
+    assert all(n == len(dialogues[("stc3", d)].turns) for d, n in labelled.items())
+    dev = {x.dialogue for x in load_labels() if x.corpus == "stc3"}
+    assert dev == set(stc3_selection(shared)) and not dev & set(selection)
+    kinds = Counter(s.kind for x in heldout for s in x.spans)
+    assert set(kinds) <= {*PII_KINDS, NON_PII} and kinds["PHONE"] and kinds["ACCOUNT"]
+    assert all(s.note for x in heldout for s in x.spans if s.kind == NON_PII)
 
 
 def test_check_labels_catches_a_changed_text_and_a_shifted_span() -> None:
@@ -118,8 +142,10 @@ def test_script_runs_on_a_subset_and_prints_its_tables() -> None:
     done = _run("--only", "real", "--only", "seeded", "--limit", "12", "--worst", "3")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
-    for heading in ("## (a) Real corpus turns", "### ABCD: 12 turns",
+    for heading in ("## (a) Real corpus turns, DEV labels", "### ABCD: 12 turns",
                     "### STC-3 digit stratum: 12 turns", "### Overall",
+                    "## (a') Real corpus turns, HELD-OUT labels",
+                    "### Held-out STC-3 digit stratum: 12 turns", "### Held-out Overall",
                     "## (b) SYNTHETIC seeded sentences", "### Per language: precision",
                     "### Negatives that must stay"):
         assert heading in out, heading
@@ -131,6 +157,15 @@ def test_script_runs_on_a_subset_and_prints_its_tables() -> None:
     assert all(re.fullmatch(r"(-|[01]\.\d{3}) / (-|[01]\.\d{3}) \(\d+/\d+/\d+\)", cell)
                for cell in russian[1:])
     assert _rows(out, "card digits")  # the per-form recall matrix
+
+
+def test_labels_option_reports_one_set() -> None:
+    pytest.importorskip("scorer.redaction")
+    done = _run("--only", "real", "--labels", "heldout", "--limit", "5", "--worst", "2")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "HELD-OUT labels" in done.stdout and "DEV labels" not in done.stdout
+    assert "### Held-out STC-3 random stratum: 5 turns" in done.stdout
+    assert "### ABCD" not in done.stdout
 
 
 @pytest.mark.slow
