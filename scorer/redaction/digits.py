@@ -104,6 +104,8 @@ def _unit(tokens: Sequence[Token], i: int, text: str, pack: Pack) -> tuple[Unit,
     if written is not None:
         return Unit(written, token.start, token.end, spoken=False), 1
     if token.norm in pack.digit_words:
+        if i + 1 < len(tokens) and tokens[i + 1].norm in pack.count_nouns:
+            return None  # "three times", "two days": a count, not a digit
         return Unit(str(pack.digit_words[token.norm]), token.start, token.end, True), 1
     times = pack.multipliers.get(token.norm)
     if times and i + 1 < len(tokens) and text[token.end:tokens[i + 1].start].isspace():

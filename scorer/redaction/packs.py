@@ -44,6 +44,13 @@ class PackFile(BaseModel):
     weak_name_cues: list[str] = Field(default_factory=list)
     name_cue_skip: list[str] = Field(default_factory=list)
     stopwords: list[str] = Field(default_factory=list)
+    agent_intro_cues: list[str] = Field(default_factory=list)
+    person_cues: list[str] = Field(default_factory=list)
+    mention_cues: list[str] = Field(default_factory=list)
+    non_person_heads: list[str] = Field(default_factory=list)
+    object_cues: list[str] = Field(default_factory=list)
+    owner_cues: list[str] = Field(default_factory=list)
+    count_nouns: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,26 @@ class Pack:
     weak_name_cues: tuple[Cue, ...]
     name_cue_skip: Words
     stopwords: Words
+    agent_intro_cues: tuple[Cue, ...] = ()
+    """How agents introduce or sign themselves ("you are speaking with", "specialist"): the
+    name after one in an agent turn is the agent's own, never taken."""
+    person_cues: Words = frozenset()
+    """Words right before a name that make it a person's: greetings, relation nouns
+    ("my husband Tom"), "named"."""
+    mention_cues: Words = frozenset()
+    """Prepositions an agent names a person of the case with ("calling about Ann Lee", "the
+    booking for Ann Lee"): enough context for a full (2+ word) name in an agent turn."""
+    non_person_heads: Words = frozenset()
+    """Head nouns of organisations, places and products ("... Building", "... Bank"): a
+    capitalised phrase ending in (or followed by) one is not a person."""
+    object_cues: tuple[Cue, ...] = ()
+    """Nouns naming things, not persons' accounts ("machine", "serial number", "version"):
+    a bare number they label is not personal data."""
+    owner_cues: tuple[Cue, ...] = ()
+    """Words tying a number in an agent turn to a person ("your", "my"); without one (or a
+    mobile number) an agent's number is the organisation's."""
+    count_nouns: Words = frozenset()
+    """Nouns after a counted number word ("three times"): that word is no digit."""
 
     @classmethod
     def from_file(cls, data: PackFile | None) -> Pack:
@@ -80,7 +107,12 @@ class Pack:
             currencies=_words(data.currencies), account_cues=_cues(data.account_cues),
             account_cue_skip=_words(data.account_cue_skip), name_cues=_cues(data.name_cues),
             weak_name_cues=_cues(data.weak_name_cues),
-            name_cue_skip=_words(data.name_cue_skip), stopwords=_words(data.stopwords))
+            name_cue_skip=_words(data.name_cue_skip), stopwords=_words(data.stopwords),
+            agent_intro_cues=_cues(data.agent_intro_cues), person_cues=_words(data.person_cues),
+            mention_cues=_words(data.mention_cues),
+            non_person_heads=_words(data.non_person_heads),
+            object_cues=_cues(data.object_cues), owner_cues=_cues(data.owner_cues),
+            count_nouns=_words(data.count_nouns))
 
 
 def _norm(word: str) -> str:

@@ -4,6 +4,15 @@ date, time or amount, and user-name-like words mixing letters and digits ("aphoe
 
 Precision first for short numbers: "order 2 items" or "3 days" is never taken, a cue's value
 needs 4+ digits (3 after an explicit "label:") or letters with a digit.
+
+A long number with no cue is an account only when nothing says it is something else
+(`_not_an_account`): a URL, domain or version string; one digit repeated ("2333333" is
+laughter in Chinese chats, "1000000" a round number); a range ("400 - 500"); a number after
+"+" (a phone's shape: the phone recogniser decides); a thing's number ("No. 12", "machine
+4410021", "serial number ...": machines, rooms and devices are not persons, GUIDE.md); an
+organisation's service number; an agent's number with no owner cue (number_context).
+Handles: not inside URLs, not capitals-only brand codes ("ABC123"), and their letter part
+has 3+ letters ("No.2977" is a house number).
 """
 
 from __future__ import annotations
@@ -15,6 +24,13 @@ import regex
 
 from scorer.redaction.digits import DigitRun
 from scorer.redaction.model import Entity
+from scorer.redaction.number_context import (
+    in_url_or_version,
+    object_labelled,
+    organisations_number,
+    placeholder_digits,
+    services_number,
+)
 from scorer.redaction.registry import Context, recognizer
 from scorer.text import Token
 
@@ -79,8 +95,32 @@ def _has_letter(text: str) -> bool:
 @recognizer("account_number", kinds=("ACCOUNT",))
 def find_long_numbers(context: Context) -> Iterator[Entity]:
     for run in context.runs:
-        if len(run.digits) >= MIN_RUN_DIGITS and not _date_time_or_amount(context, run):
+        if len(run.digits) >= MIN_RUN_DIGITS and not _date_time_or_amount(context, run) \
+                and not _not_an_account(context, run):
             yield context.entity(run.start, run.end, "ACCOUNT", "account_number")
+
+
+_RANGE_GAP = re.compile(r"\s+[-\u2010-\u2015~]\s+")
+MAX_RANGE_DIGITS = 4
+_THING_NUMBER = re.compile(r"(?i)(?:\bno\.?|#|№)\s*$")
+
+
+def _not_an_account(context: Context, run: DigitRun) -> bool:
+    digits = run.digits
+    if in_url_or_version(context, run.start, run.end) or placeholder_digits(digits):
+        return True
+    if len(run.units) == 2 and all(len(u.digits) <= MAX_RANGE_DIGITS for u in run.units) \
+            and _RANGE_GAP.fullmatch(context.text[run.units[0].end:run.units[1].start]):
+        return True  # "400 - 500": a range
+    before = context.text[:run.start]
+    if before.rstrip().endswith("+") or _THING_NUMBER.search(before):
+        return True
+    if object_labelled(context, run.start, run.end):
+        return True
+    return services_number(context, run.start, run.end, digits) \
+        or organisations_number(context, run.start, run.end, digits)
+
+
 
 
 def _date_time_or_amount(context: Context, run: DigitRun) -> bool:
@@ -98,4 +138,11 @@ def _date_time_or_amount(context: Context, run: DigitRun) -> bool:
 @recognizer("account_handle", kinds=("ACCOUNT",))
 def find_handles(context: Context) -> Iterator[Entity]:
     for match in _HANDLE.finditer(context.text):
+        letters = "".join(c for c in match.group() if c.isalpha())
+        if len(letters) < MIN_HANDLE_LETTERS or letters.isupper() \
+                or in_url_or_version(context, match.start(), match.end()):
+            continue  # "No.2977", "ABC123" (a model or channel), "www.shop123.com"
         yield context.entity(match.start(), match.end(), "ACCOUNT", "account_handle")
+
+
+MIN_HANDLE_LETTERS = 3
