@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
@@ -83,4 +84,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         roles.document(module.router.routes, REFUSALS)  # "Roles: ..." in the OpenAPI text
         app.include_router(module.router)
     roles.check_table(app.routes)  # a route missing from the table: the app does not build
+    _declare_security(app)
     return app
+
+
+def _declare_security(app: FastAPI) -> None:
+    """The API key's scheme in the OpenAPI components (routes name it in `security`)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            generate().setdefault("components", {})["securitySchemes"] = \
+                roles.SECURITY_SCHEMES
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]

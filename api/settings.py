@@ -52,9 +52,11 @@ class Settings(BaseSettings):
                                      description="longest recording accepted")
 
     # Access (issue 8, api/security): keys, open mode, rate limits.
-    bind_host: str = Field(
-        default="127.0.0.1", description="the address `iqs serve` binds (--host): with no active "
-                                         "API key the service is open only on a loopback address")
+    bind_host: str | None = Field(
+        default=None, description="the address the server binds (`iqs serve --host` sets it): "
+                                  "with no active API key the service is open only on a "
+                                  "loopback address; unknown (an app served some other way): "
+                                  "never open")
     key_cache_seconds: float = Field(
         default=5.0, ge=0, le=300, description="how long a process trusts what it read of a key: "
                                                "a revoked key stops working within this long")

@@ -26,9 +26,11 @@ class JobInterrupted(Exception):
     """This worker lost the job's lease: another worker has it now."""
 
 
-def create_job(session: Session, kind: str, payload: dict[str, Any], total: int) -> Job:
+def create_job(session: Session, kind: str, payload: dict[str, Any], total: int,
+               key_id: str | None = None) -> Job:
+    """A queued job; `key_id`: the API key that asked for it (its owner)."""
     job = Job(id=uuid.uuid4().hex, kind=kind, state=QUEUED, payload=payload,
-              progress_total=total, result={}, created_at=utcnow())
+              progress_total=total, result={}, created_at=utcnow(), key_id=key_id)
     session.add(job)
     session.flush()
     return job

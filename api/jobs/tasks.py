@@ -338,20 +338,21 @@ def _settle_skipped(runtime: Runtime, job_id: str, names: list[str]) -> None:
 
 
 def submit_ingest(runtime: Runtime, files: list[StoredFile], version_id: int,
-                  options: ReaderOptions) -> str:
-    """Queue an ingest job for the files; its id (the caller sends it to the executor)."""
+                  options: ReaderOptions, key_id: str | None = None) -> str:
+    """Queue an ingest job for the files, owned by `key_id`; its id (the caller sends it to
+    the executor)."""
     with transaction(runtime.sessions) as session:
         job = lifecycle.create_job(session, INGEST, ingest_payload(files, version_id, options),
-                                   len(files))
+                                   len(files), key_id)
         return job.id
 
 
 def ingest_now(runtime: Runtime, reads: list[ReadFile], version_id: int,
-               options: ReaderOptions) -> tuple[str, list[int]]:
+               options: ReaderOptions, key_id: str | None = None) -> tuple[str, list[int]]:
     """Store and score files already read, within the caller (small text batches); recorded
     as a finished job like any other ingestion. (job id, conversation ids)."""
     files = [read.file for read in reads]
-    job_id = submit_ingest(runtime, files, version_id, options)
+    job_id = submit_ingest(runtime, files, version_id, options, key_id)
     lifecycle.claim(runtime.sessions, job_id, runtime.worker_name,
                     runtime.settings.job_lease_seconds)
     ids: list[int] = []

@@ -104,15 +104,14 @@ def _ingest(runtime: Runtime, queue: QueueDep, files: list[StoredFile], version_
                                      f"({', '.join(f.name for f in files)})")
     count = sum(len(r.conversations) for r in reads)
     if reads and count <= runtime.settings.inline_max_conversations:
-        job_id, ids = ingest_now(runtime, reads, version_id, options)
+        job_id, ids = ingest_now(runtime, reads, version_id, options, key_id)
         status, scored = 201, True
     else:
-        job_id, ids, status, scored = submit_ingest(runtime, files, version_id, options), [], \
-            202, False
+        job_id = submit_ingest(runtime, files, version_id, options, key_id)
+        ids, status, scored = [], 202, False
     with transaction(runtime.sessions) as session:
         job = session.get(tables.Job, job_id)
         assert job is not None
-        job.key_id = key_id  # its owner: a key that is not admin or qa sees its own jobs only
         out = IngestOut(job=JobOut.of(job), conversation_ids=ids, scored=scored)
     if not scored:
         queue.send(job_id)

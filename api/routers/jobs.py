@@ -46,7 +46,7 @@ def rescore(body: RescoreIn, runtime: RuntimeDep, session: SessionDep,
     session.rollback()
     with transaction(runtime.sessions) as writer:
         job = lifecycle.create_job(writer, RESCORE, {"scorecard_version_id": version.id,
-                                                     "conversation_ids": ids}, len(ids))
-        job.key_id = viewer.key_id
+                                                     "conversation_ids": ids}, len(ids),
+                                   viewer.key_id)
     queue.send(job.id)
     return JobOut.of(job)

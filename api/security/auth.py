@@ -67,7 +67,7 @@ class Guard:
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         self.settings = settings
-        self.loopback = loopback(settings.bind_host)
+        self.loopback = settings.bind_host is not None and loopback(settings.bind_host)
         self.keys = KeyRing(sessions, settings.key_cache_seconds)
         self.limits = RateLimits(settings)
 

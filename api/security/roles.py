@@ -147,6 +147,12 @@ def names(roles: Iterable[Role]) -> str:
     return ", ".join(r.value for r in Role if r in chosen)
 
 
+SECURITY_SCHEME = "apiKey"
+SECURITY_SCHEMES: Final = {SECURITY_SCHEME: {
+    "type": "http", "scheme": "bearer",
+    "description": "an IQS API key (`iqs keys create`), as `Authorization: Bearer <key>`"}}
+
+
 def describe(admits: Admitted) -> str:
     return "Roles: anyone (no key needed)." if isinstance(admits, Public) \
         else f"Roles: {names(admits)}."
@@ -168,3 +174,6 @@ def document(routes: Sequence[BaseRoute], refusals: dict[int | str, dict[str, An
         route.description = f"{description}\n\n{text}".lstrip()
         if not isinstance(admits, Public):
             route.responses = {**route.responses, **refusals}
+            # The API key, as OpenAPI names it (the docs page's "Authorize" button).
+            route.openapi_extra = {**(route.openapi_extra or {}),
+                                   "security": [{SECURITY_SCHEME: []}]}

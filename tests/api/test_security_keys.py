@@ -201,6 +201,8 @@ def test_app_does_not_build_with_a_route_missing_from_the_table(tmp_path: Path) 
                 operation["description"], (method, path)
             if (method.upper(), path) != ("GET", "/health"):
                 assert {"401", "403", "429"} <= set(operation["responses"]), (method, path)
+                assert operation["security"] == [{"apiKey": []}], (method, path)
+    assert spec["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
 
     app.add_api_route("/v1/secret", lambda: {}, methods=["GET"])
     with pytest.raises(RouteTableError, match=re.escape(
@@ -220,3 +222,18 @@ def test_settings_refuse_a_bad_rate() -> None:
     with pytest.raises(ValueError, match="is not a rate"):
         Settings(rate_limit="lots")
     assert Settings(rate_limit="off").rate_limit == ""
+
+
+def test_an_app_served_other_than_by_iqs_serve_is_never_open(tmp_path: Path) -> None:
+    """Without the bound address (uvicorn run on create_app by hand), no key means 401, even
+    with no key in the store: open mode needs `iqs serve` on a loopback address."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(Settings(home=tmp_path, workers=0))) as client:
+        refused = client.get("/v1/agents")
+        assert refused.status_code == 401
+        assert refused.headers["www-authenticate"] == "Bearer"
+        assert client.get("/health").status_code == 200
+    with TestClient(create_app(Settings(home=tmp_path, workers=0,
+                                        bind_host="127.0.0.1"))) as client:
+        assert client.get("/v1/agents").status_code == 200
