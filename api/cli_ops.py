@@ -324,9 +324,15 @@ def _store_files(runtime: Runtime, inputs: list[tuple[Path, str]],
 def _submit(runtime: Runtime, stored: list[StoredFile], version_id: int,
             options: ReaderOptions) -> str:
     from api.jobs.tasks import submit_ingest
+    from api.security import audit
+    from api.store.db import transaction
 
     try:
-        return submit_ingest(runtime, stored, version_id, options)
+        job_id = submit_ingest(runtime, stored, version_id, options)
+        with transaction(runtime.sessions) as session:  # imports change the store: audited
+            audit.record(session, action="cli import", outcome="allowed", role=audit.CLI_ROLE,
+                         object_type="job", object_id=job_id, detail={"files": len(stored)})
+        return job_id
     except Exception as exc:
         raise _fail(f"the store: {type(exc).__name__}: {exc}") from exc
 

@@ -230,7 +230,10 @@ def test_import_without_a_broker(tmp_path: Path) -> None:
     engine = create_engine(url)
     with engine.connect() as connection:
         agents = set(connection.scalars(select(tables.Conversation.agent_id)))
+        imports = connection.execute(select(tables.AuditEvent.role, tables.AuditEvent.detail)
+                                     .where(tables.AuditEvent.action == "cli import")).all()
     assert "46" in agents, agents  # from data/metadata/<sid>.json
+    assert [(role, detail["files"]) for role, detail in imports] == [("admin-cli", 8)]
     (folder / "chats" / "broken.json").unlink()
     again = iqs(["import", str(folder)], env)
     assert again.returncode == 0, again.stdout + again.stderr
