@@ -67,3 +67,22 @@ def test_fuzz_tiny_sqlite() -> None:
     [row] = _rows(done.stdout, "sqlite")[:1]
     assert int(row[1]) > 0  # requests sent
     assert "error:" not in done.stdout, done.stdout[-3000:]
+
+
+def test_load_tiny_sqlite() -> None:
+    done = _run("service_load.py", "--backends", "sqlite", "--base", "10", "--conversations",
+                "40", "--seconds", "5", "--rate", "5", "--spawn-seconds", "0", timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "## Environment" in done.stdout and "Command: python benchmarks/service_load.py" \
+        in done.stdout
+    rows = {row[0]: row for row in _rows(done.stdout, "") if len(row) == 9}
+    assert int(rows["all requests"][1]) > 0 and rows["all requests"][2] == "0", done.stdout
+    kinds = [name for name in rows if name.split(":")[0] in
+             ("admin", "qa", "supervisor", "agent", "ml", "integration", "anonymous")]
+    assert len(kinds) >= 5, done.stdout  # requests of the roles, each kind on its own row
+    assert all(rows[name][2] == "0" for name in kinds), done.stdout  # no errors
+    assert "| errors (unexpected status, allowed requests) | 0 | 0 |" in done.stdout
+    assert "| requests/s per 10-s window |" in done.stdout
+    # the rate-limit check: a key over its limit gets 429 with Retry-After
+    assert re.search(r"\| qa key: 20 requests back to back .* \| 200: \d+, 429: \d+ \| "
+                     r"Retry-After on the 429s: \d", done.stdout), done.stdout[-3000:]
