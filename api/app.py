@@ -30,7 +30,7 @@ from api.routers import (
 )
 from api.security import roles
 from api.security.audit import AuditTrail
-from api.security.auth import Guard, authorize
+from api.security.auth import Guard, authorize, check_guarded
 from api.settings import Settings
 from scorer import __version__
 
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         roles.document(module.router.routes, REFUSALS)  # "Roles: ..." in the OpenAPI text
         app.include_router(module.router)
     roles.check_table(app.routes)  # a route missing from the table: the app does not build
+    check_guarded(app.routes)
     _declare_security(app)
     return app
 

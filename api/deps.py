@@ -37,7 +37,9 @@ __all__ = ["MAX_ID", "NAME", "TEXT", "QueueDep", "RuntimeDep", "SessionDep", "Ve
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# Closed when the endpoint returns, before the response is sent: the audit write and a
+# streamed response never wait on a connection this request still holds.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ViewerDep = Annotated[Viewer, Depends(authorize)]
 """Who asks (every API route depends on `authorize` already; this gives its result)."""
 

@@ -23,10 +23,11 @@ from api.schemas.agents import (
     TeamList,
     TeamStatsOut,
 )
+from api.security.auth import AuthorizedRoute
 from api.store import queries
 from api.store.db import transaction
 
-router = APIRouter(tags=["agents"])
+router = APIRouter(tags=["agents"], route_class=AuthorizedRoute)
 
 PeriodDep = Annotated[queries.Filters, Depends(period)]
 Trend = Annotated[bool, Query(description="include the weekly trend series")]

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query
 from api.deps import NAME, TEXT, SessionDep
 from api.errors import ERRORS
 from api.schemas.audit import AuditEventOut, AuditPageOut
+from api.security.auth import AuthorizedRoute
 from api.store import queries
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=AuthorizedRoute)
 
 
 @router.get("/v1/audit", response_model=AuditPageOut, responses=ERRORS)

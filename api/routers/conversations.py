@@ -17,9 +17,10 @@ from fastapi.responses import FileResponse
 from api.deps import MAX_ID, NAME, TEXT, RuntimeDep, SessionDep, VersionDep, ViewerDep
 from api.errors import ERRORS
 from api.schemas.conversations import ConversationItem, ConversationOut, ConversationPage
+from api.security.auth import AuthorizedRoute
 from api.store import queries
 
-router = APIRouter(tags=["conversations"])
+router = APIRouter(tags=["conversations"], route_class=AuthorizedRoute)
 
 AUDIO_TYPES = {".flac": "audio/flac", ".wav": "audio/wav", ".mp3": "audio/mpeg",
                ".ogg": "audio/ogg", ".opus": "audio/ogg", ".m4a": "audio/mp4"}

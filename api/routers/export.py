@@ -14,9 +14,10 @@ from fastapi.responses import StreamingResponse
 from api.deps import RuntimeDep, VersionDep
 from api.errors import ERRORS
 from api.routers.conversations import FiltersDep
+from api.security.auth import AuthorizedRoute
 from api.store import queries
 
-router = APIRouter(tags=["export"])
+router = APIRouter(tags=["export"], route_class=AuthorizedRoute)
 
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 _RESPONSES: dict[int | str, dict[str, Any]] = {

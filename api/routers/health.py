@@ -12,12 +12,13 @@ from sqlalchemy import func, select, text
 
 from api.deps import QueueDep, RuntimeDep
 from api.schemas import Health
+from api.security.auth import AuthorizedRoute
 from api.store import tables
 from scorer import __version__
 from scorer.criteria import registered_criteria
 from scorer.language import SUPPORTED_LANGUAGES
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=AuthorizedRoute)
 
 
 @router.get("/health", response_model=Health,

@@ -18,6 +18,7 @@ from api.errors import ERRORS
 from api.jobs.runtime import Runtime
 from api.jobs.tasks import ReadFile, ingest_now, read_files, submit_ingest
 from api.schemas.jobs import IngestOut, JobOut
+from api.security.auth import AuthorizedRoute
 from api.store import tables
 from api.store.db import transaction
 from api.store.files import CHUNK, StoredFile
@@ -25,7 +26,7 @@ from scorer.asr.options import TranscriptionOptions
 from scorer.conversation import Conversation, Turn
 from scorer.readers import READERS, ReaderOptions
 
-router = APIRouter(tags=["conversations"])
+router = APIRouter(tags=["conversations"], route_class=AuthorizedRoute)
 JSON_NAME = "request.json"
 MAX_FILES = 1000
 

@@ -9,12 +9,13 @@ from api.errors import ERRORS
 from api.jobs import lifecycle
 from api.jobs.tasks import RESCORE
 from api.schemas.jobs import JobOut, RescoreIn
+from api.security.auth import AuthorizedRoute
 from api.store import tables
 from api.store.db import transaction
 from api.store.queries import Filters, OutOfScope, selected_ids
 from api.store.scorecards import find_version
 
-router = APIRouter(tags=["jobs"])
+router = APIRouter(tags=["jobs"], route_class=AuthorizedRoute)
 
 
 @router.get("/v1/jobs/{job_id}", response_model=JobOut, responses=ERRORS)

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 
 from api.deps import RuntimeDep, VersionDep
 from api.errors import ERRORS
+from api.security.auth import AuthorizedRoute
 from scorer.conversation import Conversation
 from scorer.scoring import ConversationScore
 
-router = APIRouter(tags=["score"])
+router = APIRouter(tags=["score"], route_class=AuthorizedRoute)
 
 
 @router.post("/v1/score", response_model=ConversationScore, responses=ERRORS)

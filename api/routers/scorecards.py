@@ -9,11 +9,12 @@ from api.deps import RuntimeDep, SessionDep
 from api.errors import ERRORS
 from api.schemas import ScorecardCriterion
 from api.schemas.scorecards import ScorecardIn, ScorecardOut, ScorecardVersionOut
+from api.security.auth import AuthorizedRoute
 from api.store import tables
 from api.store.db import transaction
 from api.store.scorecards import add_version, find_version, parse_content
 
-router = APIRouter(prefix="/v1/scorecards", tags=["scorecards"])
+router = APIRouter(prefix="/v1/scorecards", tags=["scorecards"], route_class=AuthorizedRoute)
 Name = Path(pattern=r"^[A-Za-z0-9_.-]{1,100}$", description="scorecard name")
 
 

@@ -11,14 +11,19 @@ a key is active, every non-public route needs a key."""
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute
 
 from api.security.keys import KeyRing, Unauthenticated
 from api.security.ratelimit import RateLimits
-from api.security.roles import Public, Role, admitted, names
+from api.security.roles import Public, Role, RouteTableError, admitted, names
 from api.settings import Settings
 from api.store.queries import Scope
 
@@ -90,6 +95,9 @@ def client_of(request: Request) -> str:
 def authorize(request: Request) -> Viewer:
     """The viewer of the request, or Refused (sync: FastAPI runs it in its thread pool, so the
     key lookup and the rate-limit storage never block the event loop)."""
+    done: Viewer | None = getattr(request.state, "viewer", None)
+    if done is not None:  # authorised already, before the body was read (AuthorizedRoute)
+        return done
     route = request.scope["route"]
     action = f"{request.method} {route.path_format}"
     admits = admitted(request.method, route.path_format)
@@ -102,16 +110,19 @@ def authorize(request: Request) -> Viewer:
         request.state.viewer = viewer
         return viewer
     client = client_of(request)
-    wait = guard.limits.refused_wait(client)
-    if wait is not None:
-        raise _too_many(wait, f"too many refused attempts from {client}; try again in "
-                              f"{wait} s")
     try:
         if presented is None:
             raise Unauthenticated("no API key: send `Authorization: Bearer <key>` (or "
                                   "`X-API-Key: <key>`); `iqs keys create` makes one")
         key = guard.keys.authenticate(presented)
     except Unauthenticated as exc:
+        # Counted per address, after the key is looked at: a valid key is never refused for
+        # its neighbours' failures behind one proxy or NAT (a 256-bit secret is not guessed;
+        # the limit slows floods of bad attempts).
+        wait = guard.limits.refused_wait(client)
+        if wait is not None:
+            raise _too_many(wait, f"too many refused attempts from {client}; try again in "
+                                  f"{wait} s") from None
         guard.limits.hit_refused(client)
         raise Refused(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
     viewer = Viewer(role=key.role, key_id=key.id, teams=key.teams, agent_id=key.agent_id)
@@ -124,6 +135,33 @@ def authorize(request: Request) -> Viewer:
         raise Refused(403, f"role {key.role.value!r} may not call {action} (roles: "
                            f"{names(admits)})")
     return viewer
+
+
+class AuthorizedRoute(APIRoute):
+    """An API route that checks the key before it reads the body: a caller the route does not
+    admit gets 401/403/429, never a complaint about a body it had no right to send (FastAPI
+    parses a JSON body before it runs the dependencies)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def authorized(request: Request) -> Response:
+            await run_in_threadpool(authorize, request)
+            return await handler(request)
+
+        return authorized
+
+
+def check_guarded(routes: Sequence[BaseRoute]) -> None:
+    """Every API route that needs a key is an AuthorizedRoute (a router made without
+    `route_class=AuthorizedRoute` would read bodies before the key is checked)."""
+    unguarded = [f"{method} {r.path_format}" for r in routes
+                 if isinstance(r, APIRoute) and not isinstance(r, AuthorizedRoute)
+                 for method in sorted(r.methods or ())
+                 if not isinstance(admitted(method, r.path_format), Public)]
+    if unguarded:
+        raise RouteTableError("routes not made with route_class=AuthorizedRoute: "
+                              + ", ".join(unguarded))
 
 
 def _too_many(wait: int, message: str) -> Refused:

@@ -20,6 +20,12 @@ from scorer.errors import ConfigError
 
 SQLITE_IMMEDIATE = "iqs_sqlite_immediate"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MAX_OVERFLOW = 50
+"""The server runs up to 40 request functions at once (AnyIO's thread pool), and a request may
+hold a connection while it waits for a thread (a dependency's session, then its endpoint). A
+pool that can open more connections than there are threads never leaves every thread waiting
+for a connection held by a request queued for a thread; connections beyond `pool_size` are
+closed when returned."""
 
 
 class SchemaError(ConfigError):
@@ -31,10 +37,11 @@ def make_engine(url: str) -> Engine:
     (worker threads and processes write at the same time)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=MAX_OVERFLOW)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                           pool_size=5, max_overflow=MAX_OVERFLOW)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:

@@ -226,3 +226,28 @@ def test_head_and_unknown_methods_do_not_bypass(secure: SecureStore, method: str
     response = secure.client.request(method, "/v1/audit")
     assert response.status_code in (401, 405)
     assert admitted("HEAD", "/v1/audit") == ROUTE_ROLES[("GET", "/v1/audit")]
+
+
+@pytest.mark.parametrize("body", [b"\x00", b"{not json", b"\xff\xfe"])
+def test_no_body_is_read_before_the_key_is_checked(secure: SecureStore, body: bytes) -> None:
+    """A caller the route does not admit is told so (401/403), not that its body is bad."""
+    for who, expected in [(None, 401), ("supervisor", 403), ("ml", 403), ("admin", 422)]:
+        headers = {"content-type": "application/json",
+                   **({"Authorization": f"Bearer {secure.keys[who]}"} if who else {})}
+        for path in ("/v1/rescore", "/v1/scorecards/default/versions"):
+            answer = secure.client.post(path, content=body, headers=headers)
+            assert answer.status_code == expected, (who, path, answer.text)
+
+
+def test_many_audited_reads_at_once_all_answer(secure: SecureStore) -> None:
+    """80 requests in flight, each holding a session and writing an audit event, more than the
+    server's threads: none waits for a connection another holds (it did: 500 after 30 s)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    detail = f"/v1/conversations/{secure.audio_conversation}"
+    with ThreadPoolExecutor(80) as pool:
+        codes = list(pool.map(lambda _: secure.call("admin", "GET", detail).status_code,
+                              range(80)))
+        codes += list(pool.map(lambda _: secure.call("qa", "GET", "/v1/scorecards").status_code,
+                               range(80)))
+    assert codes == [200] * 160
