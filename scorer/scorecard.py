@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from scorer.criteria import Criterion, criterion_class, registered_criteria
 from scorer.errors import ConfigError, describe_validation
+from scorer.flags import FlagRules
 from scorer.formulas import load_pack
 from scorer.language import SUPPORTED_LANGUAGES
 
@@ -50,6 +51,9 @@ class Scorecard(BaseModel):
         default=False, description="the service keeps uploads of this scorecard's imports, "
                                    "encrypted (IQS_ORIGINALS_KEY); otherwise they are deleted "
                                    "once their redacted conversations are stored")
+    flags: FlagRules = Field(
+        default_factory=FlagRules,
+        description="rules that send a scored conversation to the review queue")
 
     @model_validator(mode="after")
     def _known_languages(self) -> Scorecard:
@@ -57,6 +61,14 @@ class Scorecard(BaseModel):
             if language not in SUPPORTED_LANGUAGES:
                 raise ValueError(f"language {language!r} is not supported "
                                  f"({', '.join(SUPPORTED_LANGUAGES)})")
+        return self
+
+    @model_validator(mode="after")
+    def _flagged_criteria_exist(self) -> Scorecard:
+        unknown = [n for n in self.flags.criteria_failed if n not in self.criteria]
+        if unknown:
+            raise ValueError(f"flags.criteria_failed: {', '.join(map(repr, unknown))} not a "
+                             f"criterion of this scorecard ({', '.join(self.criteria)})")
         return self
 
     def build_criteria(self) -> list[tuple[str, CriterionSpec, Criterion[Any]]]:
