@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -12,9 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.store import tables
+from api.store.scorecards import parse_content
 from api.store.tables import utcnow
 from scorer import __version__
 from scorer.conversation import Conversation
+from scorer.flags import FlagRules, flag_reasons
 from scorer.scoring import ConversationScore
 
 
@@ -111,7 +114,51 @@ def store_score(session: Session, conversation_id: int, version_id: int,
             details=_jsonable(r.details)) for name, r in score.criteria.items()])
     session.add(run)
     session.flush()
+    flag(session, run, score)
     return run
+
+
+@lru_cache(maxsize=64)
+def _flag_rules(content: str, location: str) -> FlagRules:
+    return parse_content(content, location).flags
+
+
+def flag_rules(version: tables.ScorecardVersion) -> FlagRules:
+    """The flag rules of a scorecard version."""
+    return _flag_rules(version.content, f"scorecard {version.scorecard_name} v{version.version}")
+
+
+def sample_key(conversation_key: str, version_id: int) -> str:
+    """What the calibration sample is drawn from: the conversation and the scorecard version."""
+    return f"{conversation_key}:{version_id}"
+
+
+def flag(session: Session, run: tables.ScoreRun,
+         score: ConversationScore) -> tables.ReviewItem | None:
+    """Put the run's conversation in the review queue when the scorecard's flag rules flag
+    `score`. One item per conversation and scorecard version: a conversation already queued
+    under the version keeps its item (scoring again, or a retried job, adds none)."""
+    existing = session.scalar(select(tables.ReviewItem).where(
+        tables.ReviewItem.conversation_id == run.conversation_id,
+        tables.ReviewItem.scorecard_version_id == run.scorecard_version_id))
+    if existing is not None:
+        return existing
+    version = session.get(tables.ScorecardVersion, run.scorecard_version_id)
+    conversation = session.get(tables.Conversation, run.conversation_id)
+    assert version is not None and conversation is not None
+    reasons = flag_reasons(score, flag_rules(version),
+                           sample_key(conversation.key, run.scorecard_version_id))
+    if not reasons:
+        return None
+    item = tables.ReviewItem(conversation_id=run.conversation_id, run_id=run.id,
+                             scorecard_version_id=run.scorecard_version_id, reasons=reasons,
+                             state="open", created_at=utcnow())
+    try:
+        with session.begin_nested():
+            session.add(item)
+    except IntegrityError:  # queued by a concurrent run of the same conversation and version
+        return None
+    return item
 
 
 def _jsonable(value: Any) -> Any:

@@ -264,3 +264,58 @@ class AuditEvent(Base):
     status: Mapped[int | None]
     client: Mapped[str | None] = mapped_column(String(100))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ReviewItem(Base):
+    """A conversation the scorecard's flag rules sent to people: one per conversation and
+    scorecard version, raised by the run that flagged it. State: open, claimed (by a key, one
+    reviewer at a time), reviewed."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (UniqueConstraint("conversation_id", "scorecard_version_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"))
+    scorecard_version_id: Mapped[int] = mapped_column(ForeignKey("scorecard_versions.id"),
+                                                      index=True)
+    reasons: Mapped[list[Any]] = mapped_column(doc="flag reasons (scorer/flags.py codes)")
+    state: Mapped[str] = mapped_column(String(20), index=True, default="open")
+    claimed_by: Mapped[str | None] = mapped_column(String(32), doc="the reviewer's key id")
+    claimed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Review(Base):
+    """A person's review of a conversation's run: per criterion agree, or a corrected verdict
+    and score, with a comment; an overall note. The machine's run is never changed."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id"))
+    reviewer_key_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    reviewer_role: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    criteria: Mapped[dict[str, Any]] = mapped_column(
+        doc="criterion -> {agree, passed, score, comment}")
+    score: Mapped[float | None] = mapped_column(Float, doc="the reviewed (effective) score")
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Dispute(Base):
+    """An agent's dispute of a review, and QA's resolution of it."""
+
+    __tablename__ = "disputes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    agent_key_id: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(32))
+    resolved_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
