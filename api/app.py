@@ -25,6 +25,7 @@ from api.routers import (
     health,
     ingest,
     jobs,
+    reviews,
     score,
     scorecards,
 )
@@ -79,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics.install(app)
     app.add_middleware(AuditTrail, sessions=runtime.sessions)
     install_error_handlers(app)
-    for module in (health, score, scorecards, ingest, jobs, conversations, agents, export,
-                   audit):
+    for module in (health, score, scorecards, ingest, jobs, conversations, reviews, agents,
+                   export, audit):
         roles.document(module.router.routes, REFUSALS)  # "Roles: ..." in the OpenAPI text
         app.include_router(module.router)
     roles.check_table(app.routes)  # a route missing from the table: the app does not build

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.reviews import ReviewOut
 from api.store import queries
 from scorer.conversation import Turn
 from scorer.timing import TimingMetrics
@@ -153,6 +154,11 @@ class ConversationOut(BaseModel):
         description="the latest run under the scorecard version asked for (or the run asked "
                     "for); null when not scored under it")
     runs: list[RunRefOut] = Field(description="every run of the conversation, oldest first")
+    review: ReviewOut | None = Field(
+        default=None, description="the latest people's review (GET …/reviews: all of them); "
+                                  "the run above stays as the machine scored it")
+    effective_score: float | None = Field(
+        default=None, description="the reviewed score where a review exists, else the run's")
 
     @classmethod
     def of(cls, detail: queries.ConversationDetail) -> ConversationOut:
@@ -187,4 +193,7 @@ class ConversationOut(BaseModel):
             audio_url=f"/v1/conversations/{c.id}/audio" if c.audio_sha256 else None,
             run=run_out,
             runs=[RunRefOut(id=r.id, scorecard=r.scorecard, version=r.version,
-                            created_at=r.created_at, score=r.score) for r in detail.runs])
+                            created_at=r.created_at, score=r.score) for r in detail.runs],
+            review=ReviewOut.of(detail.review) if detail.review is not None else None,
+            effective_score=detail.review.score if detail.review is not None
+            else run.score if run is not None else None)

@@ -83,6 +83,14 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Admitted]] = {
     ("GET", "/v1/export"): _roles(A, Q, S, M),
     # the audit log
     ("GET", "/v1/audit"): _roles(A),
+    # people's reviews (scoped as conversations: supervisor their teams, agent their own)
+    ("GET", "/v1/review-queue"): _roles(A, Q, S),
+    ("POST", "/v1/review-queue/{item_id}/claim"): _roles(A, Q, S),
+    ("POST", "/v1/review-queue/{item_id}/release"): _roles(A, Q, S),
+    ("POST", "/v1/conversations/{conversation_id}/reviews"): _roles(A, Q, S),
+    ("GET", "/v1/conversations/{conversation_id}/reviews"): _roles(A, Q, S, G),
+    ("POST", "/v1/reviews/{review_id}/disputes"): _roles(G),
+    ("POST", "/v1/disputes/{dispute_id}/resolve"): _roles(A, Q),
 }
 
 PERSONAL_READS: Final = frozenset({
@@ -92,7 +100,9 @@ PERSONAL_READS: Final = frozenset({
 """Reads of personal data: audited even when allowed (besides every non-GET request)."""
 
 OBJECT_TYPES: Final = {"conversation_id": "conversation", "agent_id": "agent",
-                       "team_id": "team", "job_id": "job", "name": "scorecard"}
+                       "team_id": "team", "job_id": "job", "name": "scorecard",
+                       "item_id": "review_item", "review_id": "review",
+                       "dispute_id": "dispute"}
 """A path parameter and the kind of object it names (the audit log's object_type)."""
 
 

@@ -1,6 +1,7 @@
 """A small store for the access tests: chats of agents in two teams (north: n1, n2; south: s1,
 s2), one agent in no team (x1) and one conversation without an agent, ingested through the real
-ingest path (a job run as a worker runs it); n1's first chat carries a recording (the sample
+ingest path (a job run as a worker runs it; each agent's third chat opens without a greeting,
+so the default flag rules queue it for review); n1's first chat carries a recording (the sample
 call, stored as an upload is); keys of every role, two more scoped ones (south's supervisor,
 agent s1), and an expired and a revoked admin key. Served by `iqs serve` in its own process, on
 SQLite and on the machine's PostgreSQL."""
@@ -16,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.jobs.runtime import Runtime
 from api.jobs.tasks import run_job, submit_ingest
@@ -23,6 +25,7 @@ from api.security.keys import create_key, revoke_key
 from api.settings import Settings
 from api.store import queries, tables
 from api.store.db import transaction, upgrade
+from api.store.queries import reviews
 from api.store.scorecards import find_version
 from api.store.tables import utcnow
 from scorer.readers import ReaderOptions
@@ -37,11 +40,15 @@ QUIET = {"IQS_RATE_LIMIT": "", "IQS_REFUSED_RATE_LIMIT": "", "IQS_WORKERS": "0",
          "IQS_REDACT": "false"}
 
 
-def chat(external_id: str, agent: str | None, day: int) -> dict[str, object]:
+def chat(external_id: str, agent: str | None, day: int,
+         greet: bool = True) -> dict[str, object]:
+    """A chat; without `greet` the agent opens with a bare "Hello." (the critical greeting
+    fails, so the default scorecard's flag rules send it to the review queue)."""
     record: dict[str, object] = {
         "id": external_id, "channel": "chat", "start_time": f"2026-03-{day:02d}T09:00:00Z",
         "turns": [
-            {"role": "agent", "text": "Good morning, my name is Lena, how can I help you?"},
+            {"role": "agent", "text": "Good morning, my name is Lena, how can I help you?"
+             if greet else "Hello."},
             {"role": "customer", "text": f"My order {external_id} never arrived."},
             {"role": "agent", "text": "I'm so sorry about that, let me check it right away."},
             {"role": "agent", "text": "It is on its way. Have a nice day!"}]}
@@ -64,6 +71,10 @@ class SecureStore:
     """A job the integration key created."""
     other_job: str
     """A job no key created."""
+    review_item: int
+    """The review queue's item of n1's chat without a greeting (north)."""
+    review: int
+    """A review (by the admin key) of n1's chat with a recording."""
     client: httpx.Client = field(init=False)
 
     @property
@@ -72,6 +83,33 @@ class SecureStore:
 
     def session(self) -> Runtime:
         return Runtime(Settings(home=self.home, database_url=self.url, workers=0))
+
+    def write(self) -> Iterator[Session]:
+        """A transaction on the store, outside the server (to set up a walk's attempt)."""
+        runtime = self.session()
+        try:
+            with transaction(runtime.sessions) as session:
+                yield session
+        finally:
+            runtime.close()
+
+    def reopen_item(self) -> str:
+        """The walk's review item open again; its claim path."""
+        for session in self.write():
+            item = session.get(tables.ReviewItem, self.review_item)
+            assert item is not None
+            item.state, item.claimed_by, item.claimed_at = "open", None, None
+        return f"/v1/review-queue/{self.review_item}/claim"
+
+    def new_dispute(self) -> str:
+        """A fresh open dispute of the walk's review; its resolve path."""
+        for session in self.write():
+            dispute = tables.Dispute(review_id=self.review, agent_key_id=self.key_ids["agent"],
+                                     comment="walk", state="open", created_at=utcnow())
+            session.add(dispute)
+            session.flush()
+            dispute_id = dispute.id
+        return f"/v1/disputes/{dispute_id}/resolve"
 
     def call(self, who: str | None, method: str, path: str, **kwargs: object) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.keys[who]}"} if who else {}
@@ -83,7 +121,7 @@ def build(backend: str, url: str, home: Path) -> SecureStore:
     try:
         upgrade(runtime.engine)
         runtime.prepare()
-        records = [chat(f"{agent or 'none'}-{n}", agent, 1 + 3 * i + n)
+        records = [chat(f"{agent or 'none'}-{n}", agent, 1 + 3 * i + n, greet=n != 2)
                    for i, agent in enumerate([*TEAMS, None]) for n in range(3)]
         folder = home / "data"
         folder.mkdir(parents=True, exist_ok=True)
@@ -122,9 +160,19 @@ def build(backend: str, url: str, home: Path) -> SecureStore:
                 if name == "revoked":
                     revoke_key(session, row.id)
             session.get(tables.Job, jobs[0]).key_id = ids["integration"]  # type: ignore[union-attr]
+            flagged = session.scalars(select(tables.Conversation.id).where(
+                tables.Conversation.external_id == "n1-2")).one()
+            item_id = session.scalars(select(tables.ReviewItem.id).where(
+                tables.ReviewItem.conversation_id == flagged)).one()
+            run = session.scalars(select(tables.ScoreRun).where(
+                tables.ScoreRun.conversation_id == audio_id)).first()
+            assert run is not None
+            review_id = reviews.add_review(session, audio_id, run, {}, "walk review",
+                                           ids["admin"], "admin").id
     finally:
         runtime.close()
-    return SecureStore(backend, url, home, keys, ids, audio_id, jobs[0], jobs[1])
+    return SecureStore(backend, url, home, keys, ids, audio_id, jobs[0], jobs[1], item_id,
+                       review_id)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

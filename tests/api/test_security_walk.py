@@ -8,6 +8,7 @@ detail (404 outside, audited as refused). The counts are printed (`pytest -s`)."
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,9 @@ class Call:
     success: int
     body: Any = None
     params: dict[str, str] | None = None
+    fresh: Callable[[], str] | None = None
+    """Sets the store up before each attempt and gives the path (a claim or a resolution
+    succeeds once per object)."""
 
 
 def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
@@ -70,6 +74,22 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
         ("GET", "/v1/teams/{team_id}"): Call("GET", "/v1/teams/north", 200),
         ("GET", "/v1/export"): Call("GET", "/v1/export", 200, params={"format": "jsonl"}),
         ("GET", "/v1/audit"): Call("GET", "/v1/audit", 200),
+        ("GET", "/v1/review-queue"): Call("GET", "/v1/review-queue", 200),
+        ("POST", "/v1/review-queue/{item_id}/claim"): Call(
+            "POST", f"/v1/review-queue/{store.review_item}/claim", 200,
+            fresh=store.reopen_item),
+        ("POST", "/v1/review-queue/{item_id}/release"): Call(
+            "POST", f"/v1/review-queue/{store.review_item}/release", 200),
+        ("POST", "/v1/conversations/{conversation_id}/reviews"): Call(
+            "POST", f"/v1/conversations/{conversation}/reviews", 201,
+            {"note": "walk", "criteria": {"greeting": {"agree": True}}}),
+        ("GET", "/v1/conversations/{conversation_id}/reviews"): Call(
+            "GET", f"/v1/conversations/{conversation}/reviews", 200),
+        ("POST", "/v1/reviews/{review_id}/disputes"): Call(
+            "POST", f"/v1/reviews/{store.review}/disputes", 201, {"comment": "walk"}),
+        ("POST", "/v1/disputes/{dispute_id}/resolve"): Call(
+            "POST", "/v1/disputes/0/resolve", 200, {"resolution": "walk"},
+            fresh=store.new_dispute),
     }
 
 
@@ -79,7 +99,8 @@ def send(store: SecureStore, who: str, call: Call) -> Any:
         headers["Authorization"] = "Bearer iqs_not-a-key"
     elif who != "no key":
         headers["Authorization"] = f"Bearer {store.keys[who]}"
-    return store.client.request(call.method, call.path, headers=headers, params=call.params,
+    path = call.fresh() if call.fresh is not None else call.path
+    return store.client.request(call.method, path, headers=headers, params=call.params,
                                 json=call.body)
 
 

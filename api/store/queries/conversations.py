@@ -110,6 +110,8 @@ class ConversationDetail:
     """The scorecard version of `run`."""
     runs: list[RunRef]
     """Every run of the conversation, under every scorecard version, oldest first."""
+    review: tables.Review | None = None
+    """The latest people's review of the conversation (api/store/queries/reviews.py)."""
 
 
 def conversation_detail(session: Session, conversation_id: int, version_id: int,
@@ -142,7 +144,10 @@ def conversation_detail(session: Session, conversation_id: int, version_id: int,
                              .options(selectinload(tables.ScoreRun.results)))
     version = session.get(v, run.scorecard_version_id) if run is not None else None
     agent = session.get(tables.Agent, conversation.agent_id) if conversation.agent_id else None
-    return ConversationDetail(conversation, agent, run, version, refs)
+    review = session.scalar(select(tables.Review)
+                            .where(tables.Review.conversation_id == conversation_id)
+                            .order_by(tables.Review.id.desc()).limit(1))
+    return ConversationDetail(conversation, agent, run, version, refs, review)
 
 
 def audio_file(session: Session, conversation_id: int) -> tuple[tables.Conversation | None,
