@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from api.jobs.tasks import run_job
 from api.store import queries, records, tables
-from scorer.flags import CRITICAL, flag_reasons
+from scorer.flags import CALIBRATION, CRITICAL, flag_reasons
+from scorer.scorecard import CONFIGS_DIR
 from tests.api.security_data import SecureStore, secure
 
 __all__ = ["secure"]
@@ -192,3 +194,47 @@ def test_a_review_is_kept_apart_and_disputed(secure: SecureStore) -> None:
     assert ("dispute.resolve", secure.key_ids["qa"]) in events
     assert ("review_item.claim", secure.key_ids["supervisor"]) in events
     assert ("review_item.release", secure.key_ids["qa"]) in events
+
+
+def test_a_rescore_flags_under_its_version_once(secure: SecureStore) -> None:
+    """Last in the module: it adds a version of "default" (every conversation sampled)."""
+    content = (CONFIGS_DIR / "default.yaml").read_text(encoding="utf-8").replace(
+        "calibration_rate: 0.05", "calibration_rate: 1.0")
+    made = secure.call("qa", "POST", "/v1/scorecards/default/versions",
+                       json={"content": content})
+    assert made.status_code == 201, made.text
+    version = made.json()["version"]
+    bad = secure.call("qa", "POST", "/v1/scorecards/default/versions", json={
+        "content": content.replace("criteria_failed: []", "criteria_failed: [greetng]")})
+    assert bad.status_code == 422 and "flags.criteria_failed" in bad.text
+    ids = [_conversation(secure, f"{agent}-{n}") for agent in ("n1", "s2") for n in range(3)]
+
+    def rescore() -> None:
+        job = secure.call("qa", "POST", "/v1/rescore", json={
+            "scorecard": "default", "version": version, "conversation_ids": ids})
+        assert job.status_code == 202, job.text
+        runtime = secure.session()
+        try:
+            assert run_job(runtime, job.json()["id"]) == "done"
+        finally:
+            runtime.close()
+
+    def queued() -> dict[int, tuple[int, list[str]]]:
+        for session in secure.write():
+            rows = session.execute(
+                select(tables.ReviewItem.conversation_id, tables.ReviewItem.run_id,
+                       tables.ReviewItem.reasons)
+                .join(tables.ScorecardVersion)
+                .where(tables.ScorecardVersion.version == version)).all()
+        return {c: (r, list(reasons)) for c, r, reasons in rows}
+
+    rescore()
+    first = queued()
+    assert set(first) == set(ids)
+    assert all(CALIBRATION in reasons for _, reasons in first.values())
+    assert all(CRITICAL in first[_conversation(secure, f"{a}-2")][1] for a in ("n1", "s2"))
+    rescore()  # new runs, the same queue
+    assert queued() == first
+    listed = secure.call("admin", "GET", "/v1/review-queue",
+                         params={"reason": "calibration_sample", "limit": 500}).json()["items"]
+    assert {i["conversation_id"] for i in listed if i["version"] == version} == set(ids)
