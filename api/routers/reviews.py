@@ -62,14 +62,18 @@ def review_queue(
         description="critical_failure, score_below, low_confidence, criterion_failed "
                     "(or criterion_failed:NAME), calibration_sample")] = None,
     state: Annotated[Literal["open", "claimed", "reviewed"] | None, Query()] = None,
+    mine: Annotated[bool, Query(description="only the items this key has claimed")] = False,
     sort: Annotated[Literal["age", "score"], Query(
         description="age: oldest first; score: lowest machine score first")] = "age",
     limit: Annotated[int, Query(ge=1, le=queries.MAX_LIMIT)] = 50,
 ) -> QueueOut:
     """Conversations the flag rules sent for review, within the viewer's scope (a supervisor:
-    the teams they lead)."""
+    the teams they lead); `mine`: the reviewer's own claimed items."""
+    if mine and viewer.key_id is None:
+        raise HTTPException(422, "mine: needs an API key (open mode has none)")
     entries = q.list_queue(session, viewer.scope, team=team, agent_id=agent_id, reason=reason,
-                           state=state, sort=sort, limit=limit)
+                           state=state, claimed_by=viewer.key_id if mine else None, sort=sort,
+                           limit=limit)
     return QueueOut(items=[QueueItemOut.of(e) for e in entries])
 
 

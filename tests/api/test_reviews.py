@@ -110,6 +110,10 @@ def test_one_reviewer_at_a_time(secure: SecureStore) -> None:
     assert secure.call("sup_south", "POST", f"{path}/claim").status_code == 404  # not theirs
     listed = secure.call("qa", "GET", "/v1/review-queue", params={"state": "claimed"}).json()
     assert item in {i["id"] for i in listed["items"]}
+    mine = secure.call("supervisor", "GET", "/v1/review-queue", params={"mine": "true"})
+    assert [i["id"] for i in mine.json()["items"]] == [item]
+    assert secure.call("qa", "GET", "/v1/review-queue", params={"mine": "true"}
+                       ).json()["items"] == []
     # qa and admin may release anyone's claim; then qa may claim it
     released = secure.call("qa", "POST", f"{path}/release")
     assert released.status_code == 200 and released.json()["state"] == "open"

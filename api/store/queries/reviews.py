@@ -44,11 +44,11 @@ class QueueEntry:
 
 def list_queue(session: Session, scope: Scope, *, team: str | None = None,
                agent_id: str | None = None, reason: str | None = None,
-               state: str | None = None, sort: Literal["age", "score"] = "age",
-               limit: int = 50) -> list[QueueEntry]:
+               state: str | None = None, claimed_by: str | None = None,
+               sort: Literal["age", "score"] = "age", limit: int = 50) -> list[QueueEntry]:
     """Queued conversations within the scope: oldest first (`age`) or lowest machine score
     first (`score`, unscored last). `reason`: a reason code (scorer/flags.py REASONS) or a
-    whole reason ("criterion_failed:empathy")."""
+    whole reason ("criterion_failed:empathy"); `claimed_by`: held by this key."""
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"must be between 1 and {MAX_LIMIT}", location="limit")
     if reason is not None and reason_code(reason) not in REASONS:
@@ -70,6 +70,8 @@ def list_queue(session: Session, scope: Scope, *, team: str | None = None,
                             else c.agent_id == agent_id)
     if state is not None:
         query = query.where(item.state == state)
+    if claimed_by is not None:
+        query = query.where(item.state == CLAIMED, item.claimed_by == claimed_by)
     if sort == "score":
         query = query.order_by(run.score.is_(None), run.score, item.created_at, item.id)
     else:
