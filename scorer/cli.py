@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api import cli as api_cli
+from api import cli_import as api_cli_import
 from api import cli_keys as api_cli_keys
 from api import cli_ops as api_cli_ops
 from api import cli_originals as api_cli_originals
@@ -225,8 +226,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 app.command()(training_cli.train)
 app.command()(training_cli.evaluate)
 app.add_typer(training_cli.models_app, name="models")
-# The service's store and workers (api/cli_ops.py): `iqs import`, `iqs worker`, `iqs db`.
-app.command("import")(api_cli_ops.import_)
+# The service's store and workers (api/cli_import.py, api/cli_ops.py): `iqs import`, `iqs
+# worker`, `iqs db`.
+app.command("import")(api_cli_import.import_)
 app.command()(api_cli_ops.worker)
 app.add_typer(api_cli_ops.db_app, name="db")
 app.add_typer(api_cli_keys.app, name="keys")  # api/cli_keys.py: `iqs keys create|list|revoke`
