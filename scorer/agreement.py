@@ -1,0 +1,136 @@
+"""Agreement between the machine and people, and between people: Cohen's kappa, accuracy and
+the 2×2 confusion of machine vs human pass/fail verdicts, and Fleiss' kappa for k raters.
+
+Pure statistics (no store, no HTTP). Kappa is undefined when chance agreement is 1 (every
+verdict of both raters in one and the same class, or no verdicts at all): it is then None with
+the reason, never a number made up for the case.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+NO_PAIRS = "no reviewed criteria with a machine verdict"
+ONE_CLASS = "undefined: machine and human gave one and the same verdict ({}) throughout"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One reviewed criterion: the machine's verdict, the human's (the correction where the
+    reviewer corrected it, else the machine's) and whether the reviewer said "agree"."""
+
+    machine: bool
+    human: bool
+    agreed: bool
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Counts of machine passed/failed × human passed/failed."""
+
+    machine_passed_human_passed: int = 0
+    machine_passed_human_failed: int = 0
+    machine_failed_human_passed: int = 0
+    machine_failed_human_failed: int = 0
+
+    @property
+    def n(self) -> int:
+        return (self.machine_passed_human_passed + self.machine_passed_human_failed
+                + self.machine_failed_human_passed + self.machine_failed_human_failed)
+
+
+@dataclass(frozen=True)
+class Kappa:
+    value: float | None
+    reason: str | None = None
+    """Why `value` is None."""
+
+
+@dataclass(frozen=True)
+class Agreement:
+    n: int
+    agree_share: float | None
+    """Share of the reviewed criteria the reviewer marked "agree"."""
+    accuracy: float | None
+    """Share where the human verdict equals the machine's."""
+    kappa: Kappa
+    confusion: Confusion
+
+
+def confusion(pairs: Iterable[Pair]) -> Confusion:
+    counts = {(m, h): 0 for m in (True, False) for h in (True, False)}
+    for pair in pairs:
+        counts[(pair.machine, pair.human)] += 1
+    return Confusion(counts[(True, True)], counts[(True, False)], counts[(False, True)],
+                     counts[(False, False)])
+
+
+def cohen_kappa(machine: Sequence[bool], human: Sequence[bool]) -> Kappa:
+    """Cohen's kappa (Cohen 1960) of two raters' pass/fail verdicts of the same items, by
+    sklearn.metrics.cohen_kappa_score; None with the reason when undefined (no items, or both
+    raters used a single and the same class: chance agreement 1, kappa 0/0)."""
+    if len(machine) != len(human):
+        raise ValueError("the raters must rate the same items")
+    if not machine:
+        return Kappa(None, NO_PAIRS)
+    classes = set(machine) | set(human)
+    if len(classes) == 1:
+        return Kappa(None, ONE_CLASS.format("passed" if classes.pop() else "failed"))
+    # imported here: sklearn takes a second to import and only this needs it
+    from sklearn.metrics import cohen_kappa_score
+
+    value = float(cohen_kappa_score(list(machine), list(human), labels=[True, False]))
+    return Kappa(round(value, 4))
+
+
+def agreement(pairs: Iterable[Pair]) -> Agreement:
+    """n, agree share, accuracy, Cohen's kappa and the confusion of the pairs."""
+    items = list(pairs)
+    n = len(items)
+    if not n:
+        return Agreement(0, None, None, Kappa(None, NO_PAIRS), Confusion())
+    return Agreement(
+        n=n,
+        agree_share=round(sum(p.agreed for p in items) / n, 4),
+        accuracy=round(sum(p.machine == p.human for p in items) / n, 4),
+        kappa=cohen_kappa([p.machine for p in items], [p.human for p in items]),
+        confusion=confusion(items))
+
+
+def fleiss_kappa(counts: Sequence[Sequence[int]]) -> Kappa:
+    """Fleiss' kappa (Fleiss, J. L. 1971, "Measuring nominal scale agreement among many
+    raters", Psychological Bulletin 76(5), 378-382) for N subjects each rated by the same
+    number n >= 2 of raters into k categories. `counts[i][j]`: how many raters put subject i
+    in category j.
+
+        P_i = (sum_j n_ij^2 - n) / (n (n - 1)),   P̄ = mean P_i
+        p_j = sum_i n_ij / (N n),                 P̄e = sum_j p_j^2
+        kappa = (P̄ - P̄e) / (1 - P̄e)
+
+    None with the reason when there are no subjects or P̄e = 1 (every rating in one class)."""
+    rows = [list(r) for r in counts]
+    if not rows:
+        return Kappa(None, "no subjects")
+    raters = sum(rows[0])
+    if raters < 2:
+        return Kappa(None, "fewer than two raters per subject")
+    if any(sum(r) != raters for r in rows) or any(len(r) != len(rows[0]) for r in rows):
+        raise ValueError("every subject needs the same number of ratings and categories")
+    if any(v < 0 for r in rows for v in r):
+        raise ValueError("counts must not be negative")
+    subjects = len(rows)
+    p_bar = sum((sum(v * v for v in r) - raters) / (raters * (raters - 1))
+                for r in rows) / subjects
+    shares = [sum(r[j] for r in rows) / (subjects * raters) for j in range(len(rows[0]))]
+    p_e = sum(p * p for p in shares)
+    if math.isclose(p_e, 1.0):
+        return Kappa(None, "undefined: every rating is in one class")
+    return Kappa(round((p_bar - p_e) / (1 - p_e), 4))
+
+
+def fleiss_from_labels(ratings: Sequence[Sequence[Hashable]]) -> Kappa:
+    """Fleiss' kappa from each subject's list of labels (one per rater)."""
+    categories = sorted({label for r in ratings for label in r}, key=repr)
+    return fleiss_kappa([[list(r).count(c) for c in categories] for r in ratings])

@@ -1,0 +1,80 @@
+"""Machine vs human agreement and Fleiss' kappa, against numbers worked by hand and the
+textbook example."""
+
+from __future__ import annotations
+
+import pytest
+
+from scorer.agreement import (
+    NO_PAIRS,
+    Confusion,
+    Pair,
+    agreement,
+    cohen_kappa,
+    fleiss_from_labels,
+    fleiss_kappa,
+)
+
+
+def _pairs(mp_hp: int, mp_hf: int, mf_hp: int, mf_hf: int) -> list[Pair]:
+    return ([Pair(True, True, True)] * mp_hp + [Pair(True, False, False)] * mp_hf
+            + [Pair(False, True, False)] * mf_hp + [Pair(False, False, True)] * mf_hf)
+
+
+def test_agreement_by_hand() -> None:
+    # 8 criteria: po = 6/8 = 0.75; machine and human pass 5 of 8:
+    # pe = (5/8)^2 + (3/8)^2 = 34/64; kappa = (0.75 - 34/64) / (1 - 34/64) = 14/30 = 0.4667
+    found = agreement(_pairs(4, 1, 1, 2))
+    assert found.n == 8
+    assert found.accuracy == 0.75 and found.agree_share == 0.75
+    assert found.kappa.value == pytest.approx(0.4667) and found.kappa.reason is None
+    assert found.confusion == Confusion(4, 1, 1, 2) and found.confusion.n == 8
+
+
+def test_agree_share_counts_what_the_reviewer_said() -> None:
+    # A correction that gives the machine's verdict again is no "agree" but still accurate.
+    found = agreement([Pair(True, True, False), Pair(True, True, True)])
+    assert found.agree_share == 0.5 and found.accuracy == 1.0
+
+
+def test_one_rater_in_one_class_gives_kappa_zero_or_below() -> None:
+    # machine passes all 4, human fails 1: po = 3/4, pe = 1 * 3/4 -> kappa 0
+    assert agreement(_pairs(3, 1, 0, 0)).kappa.value == 0.0
+
+
+def test_kappa_undefined_for_one_class_and_no_pairs() -> None:
+    same = agreement(_pairs(5, 0, 0, 0))
+    assert same.kappa.value is None and same.accuracy == 1.0
+    assert same.kappa.reason is not None and "passed" in same.kappa.reason
+    assert "failed" in (agreement(_pairs(0, 0, 0, 3)).kappa.reason or "")
+    empty = agreement([])
+    assert empty.n == 0 and empty.accuracy is None and empty.kappa.reason == NO_PAIRS
+    with pytest.raises(ValueError):
+        cohen_kappa([True], [True, False])
+
+
+def test_perfect_and_opposite_kappa() -> None:
+    assert agreement(_pairs(2, 0, 0, 2)).kappa.value == 1.0
+    assert agreement(_pairs(0, 2, 2, 0)).kappa.value == -1.0
+
+
+WIKIPEDIA = [  # 10 subjects, 14 raters, 5 categories (Fleiss 1971 as worked on Wikipedia)
+    [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+
+
+def test_fleiss_textbook_example() -> None:
+    # P̄ = 0.378, P̄e = 0.213, kappa = 0.210
+    assert fleiss_kappa(WIKIPEDIA).value == pytest.approx(0.210, abs=5e-4)
+
+
+def test_fleiss_by_hand_and_degenerate() -> None:
+    # 3 subjects, 3 raters, pass/fail: P_i = 1, 1, 1/3 -> P̄ = 7/9;
+    # p = (4/9, 5/9) -> P̄e = 41/81; kappa = (63/81 - 41/81) / (40/81) = 22/40 = 0.55
+    split = [True, False, False]
+    assert fleiss_from_labels([[True] * 3, [False] * 3, split]).value == pytest.approx(0.55)
+    assert fleiss_from_labels([[True] * 3, [True] * 3]).value is None
+    assert fleiss_kappa([]).reason == "no subjects"
+    assert fleiss_kappa([[1, 0]]).value is None
+    with pytest.raises(ValueError):
+        fleiss_kappa([[2, 1], [1, 1]])
