@@ -19,6 +19,7 @@ from api.jobs.runtime import Runtime
 from api.metrics import Metrics
 from api.routers import (
     agents,
+    agreement,
     audit,
     conversations,
     export,
@@ -80,8 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics.install(app)
     app.add_middleware(AuditTrail, sessions=runtime.sessions)
     install_error_handlers(app)
-    for module in (health, score, scorecards, ingest, jobs, conversations, reviews, agents,
-                   export, audit):
+    for module in (health, score, scorecards, ingest, jobs, conversations, reviews, agreement,
+                   agents, export, audit):
         roles.document(module.router.routes, REFUSALS)  # "Roles: ..." in the OpenAPI text
         app.include_router(module.router)
     roles.check_table(app.routes)  # a route missing from the table: the app does not build

@@ -1,0 +1,100 @@
+"""Machine vs human agreement from the stored reviews: per criterion, per reviewer and
+overall, for a period and a scorecard version (the statistics are scorer/agreement.py's).
+
+Which reviews count: for each conversation in the selection (period on `occurred_at`, the
+viewer's scope), its latest review (highest id) of a run under the scorecard version; earlier
+reviews of the same conversation are superseded and left out. Per reviewed criterion (a
+criterion named in that review) with a machine verdict (the run's result applicable, passed
+true or false), the human verdict is the review's corrected `passed` when the reviewer did not
+agree (a corrected score alone: passed when at least the criterion's pass threshold), else the
+machine's."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.store import tables
+from api.store.queries.filters import Filters, criterion_names
+from api.store.scorecards import parse_content
+from scorer.agreement import Agreement, Pair, agreement
+
+
+@dataclass
+class ReviewerAgreement:
+    key_id: str | None
+    reviews: int
+    overall: Agreement
+    criteria: dict[str, Agreement]
+
+
+@dataclass
+class AgreementReport:
+    reviews: int
+    """Conversations counted (each by its latest review)."""
+    overall: Agreement
+    criteria: dict[str, Agreement]
+    reviewers: list[ReviewerAgreement] = field(default_factory=list)
+
+
+def _human(verdict: dict[str, object], machine: bool, threshold: float) -> bool:
+    if verdict.get("agree", True):
+        return machine
+    passed = verdict.get("passed")
+    if isinstance(passed, bool):
+        return passed
+    score = verdict.get("score")
+    return isinstance(score, (int, float)) and score >= threshold
+
+
+def agreement_report(session: Session, version: tables.ScorecardVersion,
+                     selection: Filters) -> AgreementReport:
+    """Agreement of the latest reviews in the selection (see the module's docstring)."""
+    review, run, c = tables.Review, tables.ScoreRun, tables.Conversation
+    latest = (select(func.max(review.id))
+              .join(run, run.id == review.run_id)
+              .join(c, c.id == review.conversation_id)
+              .where(run.scorecard_version_id == version.id, *selection.conditions())
+              .group_by(review.conversation_id))
+    reviews = list(session.scalars(select(review).where(review.id.in_(latest))
+                                   .order_by(review.id)))
+    results: dict[int, dict[str, tables.CriterionResult]] = defaultdict(dict)
+    run_ids = sorted({r.run_id for r in reviews})
+    if run_ids:
+        for row in session.scalars(select(tables.CriterionResult)
+                                   .where(tables.CriterionResult.run_id.in_(run_ids))):
+            results[row.run_id][row.name] = row
+    card = parse_content(version.content, f"scorecard {version.scorecard_name} "
+                                          f"v{version.version}")
+    order = criterion_names(version)
+    pairs: dict[str, list[Pair]] = defaultdict(list)
+    by_reviewer: dict[str | None, dict[str, list[Pair]]] = defaultdict(
+        lambda: defaultdict(list))
+    reviewed_by: dict[str | None, int] = defaultdict(int)
+    for r in reviews:
+        reviewed_by[r.reviewer_key_id] += 1
+        for name, verdict in r.criteria.items():
+            result, spec = results[r.run_id].get(name), card.criteria.get(name)
+            if (result is None or spec is None or not result.applicable
+                    or result.passed is None):
+                continue
+            pair = Pair(machine=result.passed,
+                        human=_human(verdict, result.passed, spec.pass_threshold),
+                        agreed=bool(verdict.get("agree", True)))
+            pairs[name].append(pair)
+            by_reviewer[r.reviewer_key_id][name].append(pair)
+
+    def ordered(found: dict[str, list[Pair]]) -> dict[str, Agreement]:
+        names = [n for n in order if n in found] + sorted(n for n in found if n not in order)
+        return {n: agreement(found[n]) for n in names}
+
+    reviewers = [
+        ReviewerAgreement(key, reviewed_by[key],
+                          agreement([p for ps in by_reviewer[key].values() for p in ps]),
+                          ordered(by_reviewer[key]))
+        for key in sorted(reviewed_by, key=lambda k: (k is None, k or ""))]
+    return AgreementReport(len(reviews), agreement([p for ps in pairs.values() for p in ps]),
+                           ordered(pairs), reviewers)
