@@ -134,3 +134,60 @@ def fleiss_from_labels(ratings: Sequence[Sequence[Hashable]]) -> Kappa:
     """Fleiss' kappa from each subject's list of labels (one per rater)."""
     categories = sorted({label for r in ratings for label in r}, key=repr)
     return fleiss_kappa([[list(r).count(c) for c in categories] for r in ratings])
+
+
+@dataclass(frozen=True)
+class RaterVsMajority:
+    """One rater's verdicts against the majority's on the subjects that have one."""
+
+    n: int
+    accuracy: float | None
+    kappa: Kappa
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Several raters' verdicts of the same subjects (a calibration session, one criterion)."""
+
+    subjects: int
+    """Subjects rated by every rater (the ones Fleiss' kappa is computed on)."""
+    raters: int
+    fleiss: Kappa
+    against_majority: dict[str, RaterVsMajority]
+
+
+def majority(verdicts: Iterable[bool]) -> bool | None:
+    """The verdict of more than half of the raters (None on a tie)."""
+    votes = list(verdicts)
+    passed = sum(votes)
+    if 2 * passed > len(votes):
+        return True
+    if 2 * passed < len(votes):
+        return False
+    return None
+
+
+def calibration(ratings: dict[str, dict[str, bool]]) -> Calibration:
+    """Inter-rater agreement of a calibration session on one criterion. `ratings`: subject ->
+    rater -> passed. Fleiss' kappa over the subjects every rater rated; each rater against the
+    majority of those subjects (the rater's own vote included; ties have no majority and are
+    left out), by accuracy and Cohen's kappa."""
+    raters = sorted({r for by in ratings.values() for r in by})
+    complete = [by for by in ratings.values() if len(by) == len(raters)]
+    fleiss = (fleiss_from_labels([[by[r] for r in raters] for by in complete])
+              if len(raters) >= 2 else Kappa(None, "fewer than two raters"))
+    if len(raters) >= 2 and not complete:
+        fleiss = Kappa(None, "no subject was rated by every rater")
+    against: dict[str, RaterVsMajority] = {}
+    for rater in raters:
+        theirs, majorities = [], []
+        for by in complete:
+            verdict = majority(by.values())
+            if verdict is not None:
+                theirs.append(by[rater])
+                majorities.append(verdict)
+        n = len(theirs)
+        against[rater] = RaterVsMajority(
+            n, round(sum(a == b for a, b in zip(theirs, majorities, strict=True)) / n, 4)
+            if n else None, cohen_kappa(majorities, theirs))
+    return Calibration(len(complete), len(raters), fleiss, against)

@@ -10,9 +10,11 @@ from scorer.agreement import (
     Confusion,
     Pair,
     agreement,
+    calibration,
     cohen_kappa,
     fleiss_from_labels,
     fleiss_kappa,
+    majority,
 )
 
 
@@ -78,3 +80,39 @@ def test_fleiss_by_hand_and_degenerate() -> None:
     assert fleiss_kappa([[1, 0]]).value is None
     with pytest.raises(ValueError):
         fleiss_kappa([[2, 1], [1, 1]])
+
+
+def test_calibration_session_by_hand() -> None:
+    # 4 conversations, 3 reviewers; with a fourth (d) on the first only, that one subject is
+    # the only one every rater rated: P_1 = (9 + 1 - 4) / 12 = 1/2, p = (3/4, 1/4),
+    # P̄e = 10/16 -> kappa = (1/2 - 5/8) / (3/8) = -1/3
+    ratings = {
+        "c1": {"a": True, "b": True, "c": True, "d": False},
+        "c2": {"a": True, "b": True, "c": False},
+        "c3": {"a": False, "b": False, "c": False},
+        "c4": {"a": False, "b": True, "c": False},
+    }
+    found = calibration(ratings)
+    assert found.raters == 4 and found.subjects == 1
+    assert found.fleiss.value == pytest.approx(-1 / 3, abs=1e-4)
+    assert calibration({"c1": {"a": True}, "c2": {"b": True}}).fleiss.value is None
+    del ratings["c1"]["d"]
+    found = calibration(ratings)
+    assert found.raters == 3 and found.subjects == 4
+    # P_i = 1, 1/3, 1, 1/3 -> P̄ = 2/3; p(pass) = 6/12 -> P̄e = 1/2; kappa = (1/6) / (1/2) = 1/3
+    assert found.fleiss.value == pytest.approx(1 / 3, abs=1e-4)
+    # majorities: pass, pass, fail, fail; a agrees on all 4 (kappa 1); b and c on 3 of 4:
+    # b: po = 3/4, b passes 3/4, majority 2/4: pe = 3/8 + 1/8 = 1/2 -> kappa 1/2
+    assert found.against_majority["a"].accuracy == 1.0
+    assert found.against_majority["a"].kappa.value == 1.0
+    assert found.against_majority["b"].accuracy == 0.75
+    assert found.against_majority["b"].kappa.value == 0.5
+    assert found.against_majority["c"].kappa.value == 0.5
+
+
+def test_majority_ties_and_one_rater() -> None:
+    assert majority([True, False]) is None and majority([True, True, False]) is True
+    tied = calibration({"c1": {"a": True, "b": False}, "c2": {"a": True, "b": True}})
+    assert tied.against_majority["a"].n == 1  # c1 is a tie: no majority
+    alone = calibration({"c1": {"a": True}})
+    assert alone.fleiss.value is None and alone.fleiss.reason == "fewer than two raters"
