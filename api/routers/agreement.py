@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException, Query
 
-from api.deps import SessionDep, VersionDep
+from api.deps import MAX_ID, SessionDep, VersionDep, ViewerDep
 from api.errors import ERRORS
 from api.routers.conversations import period
-from api.schemas.agreement import AgreementReportOut
+from api.schemas.agreement import AgreementReportOut, CalibrationOut
 from api.security.auth import AuthorizedRoute
 from api.store import queries
-from api.store.queries.agreement import agreement_report
+from api.store.queries.agreement import agreement_report, calibration_report
 
 router = APIRouter(tags=["reviews"], route_class=AuthorizedRoute)
 
@@ -33,3 +33,22 @@ def get_agreement(session: SessionDep, version: VersionDep,
     report = agreement_report(session, version, selection)
     return AgreementReportOut.of(version.scorecard_name, version.version, selection.since,
                                  selection.until, report)
+
+
+@router.get("/v1/agreement/calibration", response_model=CalibrationOut, responses=ERRORS)
+def get_calibration(
+    session: SessionDep, version: VersionDep, viewer: ViewerDep,
+    conversation_id: Annotated[list[int], Query(
+        min_length=1, max_length=500, description="the session's conversations (repeat)")],
+) -> CalibrationOut:
+    """A calibration session: several reviewers reviewed the same conversations. Per
+    criterion, Fleiss' kappa between the reviewers (over the conversations every reviewer
+    rated) and each reviewer against the majority (accuracy, Cohen's kappa); each reviewer's
+    latest review of a conversation under the scorecard version counts, and a reviewer's
+    verdict is their correction, else the machine's. Conversations outside the viewer's scope
+    are left out."""
+    for value in conversation_id:
+        if not 1 <= value <= MAX_ID:
+            raise HTTPException(422, f"conversation_id: {value} is not a conversation id")
+    report = calibration_report(session, version, viewer.scope, sorted(set(conversation_id)))
+    return CalibrationOut.of(version.scorecard_name, version.version, report)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from api.store.queries.agreement import AgreementReport
+from api.store.queries.agreement import AgreementReport, CalibrationReport
 from scorer.agreement import Agreement
 
 
@@ -73,3 +73,40 @@ class AgreementReportOut(BaseModel):
                        reviewer_key_id=r.key_id, reviews=r.reviews,
                        overall=AgreementOut.of(r.overall), criteria=per_criterion(r.criteria))
                        for r in report.reviewers])
+
+
+class AgainstMajorityOut(BaseModel):
+    reviewer_key_id: str = Field(description='the reviewer\'s key id ("(open)": open mode)')
+    n: int = Field(description="conversations with a majority (ties are left out)")
+    accuracy: float | None
+    kappa: float | None = Field(description="Cohen's kappa, the reviewer vs the majority")
+    kappa_note: str | None
+
+
+class CriterionCalibrationOut(BaseModel):
+    criterion: str
+    subjects: int = Field(description="conversations every reviewer rated")
+    reviewers: int
+    fleiss_kappa: float | None
+    fleiss_note: str | None = Field(description="why fleiss_kappa is null")
+    against_majority: list[AgainstMajorityOut]
+
+
+class CalibrationOut(BaseModel):
+    scorecard: str
+    version: int
+    conversations: list[int] = Field(description="the conversations counted: asked for, in "
+                                                 "the viewer's scope, reviewed")
+    criteria: list[CriterionCalibrationOut]
+
+    @classmethod
+    def of(cls, scorecard: str, version: int, report: CalibrationReport) -> CalibrationOut:
+        return cls(scorecard=scorecard, version=version, conversations=report.conversations,
+                   criteria=[CriterionCalibrationOut(
+                       criterion=name, subjects=c.subjects, reviewers=c.raters,
+                       fleiss_kappa=c.fleiss.value, fleiss_note=c.fleiss.reason,
+                       against_majority=[AgainstMajorityOut(
+                           reviewer_key_id=key, n=m.n, accuracy=m.accuracy,
+                           kappa=m.kappa.value, kappa_note=m.kappa.reason)
+                           for key, m in c.against_majority.items()])
+                       for name, c in report.criteria.items()])

@@ -91,6 +91,7 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Admitted]] = {
     ("GET", "/v1/conversations/{conversation_id}/reviews"): _roles(A, Q, S, G),
     ("POST", "/v1/reviews/{review_id}/disputes"): _roles(G),
     ("GET", "/v1/agreement"): _roles(A, Q, S),
+    ("GET", "/v1/agreement/calibration"): _roles(A, Q, S),
     ("POST", "/v1/disputes/{dispute_id}/resolve"): _roles(A, Q),
 }
 

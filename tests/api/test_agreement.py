@@ -142,3 +142,38 @@ def test_period_and_version(reviewed: SecureStore) -> None:
     assert bad.status_code == 422 and "until" in bad.json()["message"]
     unknown = reviewed.call("admin", "GET", "/v1/agreement", params={"version": 999})
     assert unknown.status_code == 404
+
+
+def test_calibration_session(reviewed: SecureStore) -> None:
+    """Run last: its reviews of n1-0 and n2-1 would change the numbers above."""
+    ids = _ids(reviewed)
+    session = {"n1-0": {"qa": AGREE, "supervisor": FAIL, "admin": AGREE},
+               "n2-1": {"qa": AGREE, "supervisor": AGREE, "admin": FAIL}}
+    for external_id, verdicts in session.items():
+        for who, greeting in verdicts.items():
+            answer = reviewed.call(who, "POST",
+                                   f"/v1/conversations/{ids[external_id]}/reviews",
+                                   json={"criteria": {"greeting": greeting}})
+            assert answer.status_code == 201, answer.text
+    asked = {"conversation_id": [str(ids["n1-0"]), str(ids["n2-1"]), str(ids["s1-0"])]}
+    north = reviewed.call("supervisor", "GET", "/v1/agreement/calibration", params=asked)
+    assert north.status_code == 200, north.text
+    body = north.json()
+    assert body["conversations"] == sorted([ids["n1-0"], ids["n2-1"]])  # s1-0: south
+    greeting = next(c for c in body["criteria"] if c["criterion"] == "greeting")
+    # the machine passes both greetings; verdicts T F T and T T F: P_i = (4 + 1 - 3) / 6 = 1/3,
+    # p(pass) = 4/6 -> P̄e = 5/9; kappa = (1/3 - 5/9) / (4/9) = -1/2
+    assert greeting["subjects"] == 2 and greeting["reviewers"] == 3
+    assert greeting["fleiss_kappa"] == -0.5 and greeting["fleiss_note"] is None
+    against = {m["reviewer_key_id"]: m for m in greeting["against_majority"]}
+    keys = reviewed.key_ids
+    # the majority passes both: qa agrees on both (one class: kappa null), the supervisor and
+    # the admin on one of two (po = 1/2 = pe: kappa 0)
+    assert against[keys["qa"]]["accuracy"] == 1.0 and against[keys["qa"]]["kappa"] is None
+    assert against[keys["supervisor"]]["accuracy"] == 0.5
+    assert against[keys["admin"]]["kappa"] == 0.0
+    everything = reviewed.call("qa", "GET", "/v1/agreement/calibration", params=asked).json()
+    assert ids["s1-0"] in everything["conversations"]
+    assert reviewed.call("qa", "GET", "/v1/agreement/calibration").status_code == 422
+    assert reviewed.call("agent", "GET", "/v1/agreement/calibration",
+                         params=asked).status_code == 403

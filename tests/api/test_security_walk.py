@@ -88,6 +88,8 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
         ("POST", "/v1/reviews/{review_id}/disputes"): Call(
             "POST", f"/v1/reviews/{store.review}/disputes", 201, {"comment": "walk"}),
         ("GET", "/v1/agreement"): Call("GET", "/v1/agreement", 200),
+        ("GET", "/v1/agreement/calibration"): Call(
+            "GET", "/v1/agreement/calibration", 200, params={"conversation_id": str(conversation)}),
         ("POST", "/v1/disputes/{dispute_id}/resolve"): Call(
             "POST", "/v1/disputes/0/resolve", 200, {"resolution": "walk"},
             fresh=store.new_dispute),

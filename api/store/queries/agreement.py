@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.store import tables
-from api.store.queries.filters import Filters, criterion_names
+from api.store.queries.filters import Filters, Scope, criterion_names
 from api.store.scorecards import parse_content
-from scorer.agreement import Agreement, Pair, agreement
+from scorer.agreement import Agreement, Calibration, Pair, agreement, calibration
 
 
 @dataclass
@@ -98,3 +98,50 @@ def agreement_report(session: Session, version: tables.ScorecardVersion,
         for key in sorted(reviewed_by, key=lambda k: (k is None, k or ""))]
     return AgreementReport(len(reviews), agreement([p for ps in pairs.values() for p in ps]),
                            ordered(pairs), reviewers)
+
+
+@dataclass
+class CalibrationReport:
+    conversations: list[int]
+    """The conversations counted (asked for, in the viewer's scope, reviewed under the
+    version)."""
+    criteria: dict[str, Calibration]
+
+
+def calibration_report(session: Session, version: tables.ScorecardVersion, scope: Scope,
+                       conversation_ids: list[int]) -> CalibrationReport:
+    """Inter-reviewer agreement on the conversations of a calibration session: per criterion,
+    each reviewer's latest review (of a run under the version) of each conversation gives that
+    reviewer's verdict (the correction, else the machine's); scorer.agreement.calibration
+    gives Fleiss' kappa and each reviewer against the majority."""
+    review, run, c = tables.Review, tables.ScoreRun, tables.Conversation
+    latest = (select(func.max(review.id))
+              .join(run, run.id == review.run_id)
+              .join(c, c.id == review.conversation_id)
+              .where(run.scorecard_version_id == version.id,
+                     review.conversation_id.in_(conversation_ids), *scope.conditions())
+              .group_by(review.conversation_id, review.reviewer_key_id))
+    reviews = list(session.scalars(select(review).where(review.id.in_(latest))
+                                   .order_by(review.id)))
+    results: dict[int, dict[str, tables.CriterionResult]] = defaultdict(dict)
+    run_ids = sorted({r.run_id for r in reviews})
+    if run_ids:
+        for row in session.scalars(select(tables.CriterionResult)
+                                   .where(tables.CriterionResult.run_id.in_(run_ids))):
+            results[row.run_id][row.name] = row
+    card = parse_content(version.content, f"scorecard {version.scorecard_name} "
+                                          f"v{version.version}")
+    ratings: dict[str, dict[str, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
+    for r in reviews:
+        rater = r.reviewer_key_id or "(open)"
+        for name, verdict in r.criteria.items():
+            result, spec = results[r.run_id].get(name), card.criteria.get(name)
+            if (result is None or spec is None or not result.applicable
+                    or result.passed is None):
+                continue
+            ratings[name][str(r.conversation_id)][rater] = _human(
+                verdict, result.passed, spec.pass_threshold)
+    order = criterion_names(version)
+    names = [n for n in order if n in ratings] + sorted(n for n in ratings if n not in order)
+    return CalibrationReport(sorted({r.conversation_id for r in reviews}),
+                             {n: calibration(dict(ratings[n])) for n in names})
