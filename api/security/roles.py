@@ -21,11 +21,13 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     """Everything, the audit log and metrics included."""
     QA = "qa"
-    """Import, rescore, scorecards; every conversation, agent, team and export."""
+    """Import, rescore, scorecards; every conversation, agent, team and export; review,
+    resolve disputes."""
     SUPERVISOR = "supervisor"
-    """Read the teams they lead: conversations, audio, agents, teams, export."""
+    """Read and review the teams they lead: conversations, audio, agents, teams, export, the
+    review queue, reviews and agreement."""
     AGENT = "agent"
-    """Read their own conversations (and audio) and their own scores."""
+    """Read their own conversations (and audio), scores and reviews; dispute a review."""
     ML = "ml"
     """Export training data (transcripts are redacted in the store), score statelessly."""
     INTEGRATION = "integration"
