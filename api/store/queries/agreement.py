@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.store import tables
 from api.store.queries.filters import Filters, Scope, criterion_names
 from api.store.scorecards import parse_content
 from scorer.agreement import Agreement, Calibration, Pair, agreement, calibration
+from scorer.scorecard import Scorecard
 
 
 @dataclass
@@ -53,22 +55,9 @@ def _human(verdict: dict[str, object], machine: bool, threshold: float) -> bool:
 def agreement_report(session: Session, version: tables.ScorecardVersion,
                      selection: Filters) -> AgreementReport:
     """Agreement of the latest reviews in the selection (see the module's docstring)."""
-    review, run, c = tables.Review, tables.ScoreRun, tables.Conversation
-    latest = (select(func.max(review.id))
-              .join(run, run.id == review.run_id)
-              .join(c, c.id == review.conversation_id)
-              .where(run.scorecard_version_id == version.id, *selection.conditions())
-              .group_by(review.conversation_id))
-    reviews = list(session.scalars(select(review).where(review.id.in_(latest))
-                                   .order_by(review.id)))
-    results: dict[int, dict[str, tables.CriterionResult]] = defaultdict(dict)
-    run_ids = sorted({r.run_id for r in reviews})
-    if run_ids:
-        for row in session.scalars(select(tables.CriterionResult)
-                                   .where(tables.CriterionResult.run_id.in_(run_ids))):
-            results[row.run_id][row.name] = row
-    card = parse_content(version.content, f"scorecard {version.scorecard_name} "
-                                          f"v{version.version}")
+    reviewed = _latest_reviews(session, version, list(selection.conditions()),
+                               tables.Review.conversation_id)
+    reviews = reviewed.reviews
     order = criterion_names(version)
     pairs: dict[str, list[Pair]] = defaultdict(list)
     by_reviewer: dict[str | None, dict[str, list[Pair]]] = defaultdict(
@@ -77,12 +66,10 @@ def agreement_report(session: Session, version: tables.ScorecardVersion,
     for r in reviews:
         reviewed_by[r.reviewer_key_id] += 1
         for name, verdict in r.criteria.items():
-            result, spec = results[r.run_id].get(name), card.criteria.get(name)
-            if (result is None or spec is None or not result.applicable
-                    or result.passed is None):
+            verdicts = reviewed.verdicts(r, name, verdict)
+            if verdicts is None:
                 continue
-            pair = Pair(machine=result.passed,
-                        human=_human(verdict, result.passed, spec.pass_threshold),
+            pair = Pair(machine=verdicts[0], human=verdicts[1],
                         agreed=bool(verdict.get("agree", True)))
             pairs[name].append(pair)
             by_reviewer[r.reviewer_key_id][name].append(pair)
@@ -114,13 +101,53 @@ def calibration_report(session: Session, version: tables.ScorecardVersion, scope
     each reviewer's latest review (of a run under the version) of each conversation gives that
     reviewer's verdict (the correction, else the machine's); scorer.agreement.calibration
     gives Fleiss' kappa and each reviewer against the majority."""
+    reviewed = _latest_reviews(
+        session, version,
+        [tables.Review.conversation_id.in_(conversation_ids), *scope.conditions()],
+        tables.Review.conversation_id, tables.Review.reviewer_key_id)
+    reviews = reviewed.reviews
+    ratings: dict[str, dict[str, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
+    for r in reviews:
+        rater = r.reviewer_key_id or "(open)"
+        for name, verdict in r.criteria.items():
+            verdicts = reviewed.verdicts(r, name, verdict)
+            if verdicts is not None:
+                ratings[name][str(r.conversation_id)][rater] = verdicts[1]
+    order = criterion_names(version)
+    names = [n for n in order if n in ratings] + sorted(n for n in ratings if n not in order)
+    return CalibrationReport(sorted({r.conversation_id for r in reviews}),
+                             {n: calibration(dict(ratings[n])) for n in names})
+
+
+@dataclass
+class _Reviewed:
+    """The latest reviews of a selection, with the machine results they judged."""
+
+    reviews: list[tables.Review]
+    results: dict[int, dict[str, tables.CriterionResult]]
+    card: Scorecard
+
+    def verdicts(self, review: tables.Review, name: str,
+                 verdict: dict[str, object]) -> tuple[bool, bool] | None:
+        """(machine, human) for a reviewed criterion; None when the machine gave no verdict
+        (not applicable, no result) or the scorecard has no such criterion."""
+        result = self.results[review.run_id].get(name)
+        spec = self.card.criteria.get(name)
+        if result is None or spec is None or not result.applicable or result.passed is None:
+            return None
+        return result.passed, _human(verdict, result.passed, spec.pass_threshold)
+
+
+def _latest_reviews(session: Session, version: tables.ScorecardVersion,
+                    conditions: list[ColumnElement[bool]],
+                    *latest_per: InstrumentedAttribute[Any]) -> _Reviewed:
+    """The latest review per `latest_per` group among reviews of runs under the version."""
     review, run, c = tables.Review, tables.ScoreRun, tables.Conversation
     latest = (select(func.max(review.id))
               .join(run, run.id == review.run_id)
               .join(c, c.id == review.conversation_id)
-              .where(run.scorecard_version_id == version.id,
-                     review.conversation_id.in_(conversation_ids), *scope.conditions())
-              .group_by(review.conversation_id, review.reviewer_key_id))
+              .where(run.scorecard_version_id == version.id, *conditions)
+              .group_by(*latest_per))
     reviews = list(session.scalars(select(review).where(review.id.in_(latest))
                                    .order_by(review.id)))
     results: dict[int, dict[str, tables.CriterionResult]] = defaultdict(dict)
@@ -131,17 +158,4 @@ def calibration_report(session: Session, version: tables.ScorecardVersion, scope
             results[row.run_id][row.name] = row
     card = parse_content(version.content, f"scorecard {version.scorecard_name} "
                                           f"v{version.version}")
-    ratings: dict[str, dict[str, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
-    for r in reviews:
-        rater = r.reviewer_key_id or "(open)"
-        for name, verdict in r.criteria.items():
-            result, spec = results[r.run_id].get(name), card.criteria.get(name)
-            if (result is None or spec is None or not result.applicable
-                    or result.passed is None):
-                continue
-            ratings[name][str(r.conversation_id)][rater] = _human(
-                verdict, result.passed, spec.pass_threshold)
-    order = criterion_names(version)
-    names = [n for n in order if n in ratings] + sorted(n for n in ratings if n not in order)
-    return CalibrationReport(sorted({r.conversation_id for r in reviews}),
-                             {n: calibration(dict(ratings[n])) for n in names})
+    return _Reviewed(reviews, results, card)
