@@ -28,9 +28,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q $(PIP_FLAGS) -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages: espeak-ng and sox (with its mp3/ogg formats) make speech for tests; ffmpeg's
+# Debian packages: espeak-ng and sox (with its mp3/ogg formats) make speech for tests; chromium
+# runs the browser tests (Playwright drives /usr/bin/chromium; no browser is downloaded); ffmpeg's
 # libraries come inside PyAV's wheel; gcc builds webrtcvad (a resemblyzer dependency).
-DEBIAN_PACKAGES := espeak-ng sox libsox-fmt-all
+DEBIAN_PACKAGES := espeak-ng sox libsox-fmt-all chromium
 system-packages:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
