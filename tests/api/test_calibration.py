@@ -8,6 +8,7 @@ alone; once closed, the report gives the numbers worked out by hand below. Refus
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -193,12 +194,19 @@ def test_refusals(store: SecureStore) -> None:
     assert store.call("qa", "POST", f"{SESSIONS}/{session_id}/reviews/{ids['n1-0']}",
                       json=body).status_code == 404  # not a conversation of the session
     assert store.call("qa", "GET", f"{SESSIONS}/999999").status_code == 404
-    bad = store.call("qa", "POST", path, json={"criteria": {"bogus": AGREE}})
-    assert bad.status_code == 422 and "criteria.bogus" in bad.text
+    for wrong, field in [({"criteria": {"bogus": AGREE}}, "criteria.bogus"),
+                         ({"run_id": 999999}, "run_id"), ({"extra": 1}, "extra")]:
+        bad = store.call("qa", "POST", path, json=wrong)
+        assert bad.status_code == 422 and field in bad.text, bad.text
 
     assert store.call("qa", "POST", path, json=body).status_code == 201
     again = store.call("qa", "POST", path, json=body)
     assert again.status_code == 409 and "already" in again.json()["message"]
+    # eight at once from one reviewer: one review, seven 409s (never a 500)
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(lambda _: store.call("admin", "POST", path,
+                                                     json=body).status_code, range(8)))
+    assert codes == [201] + [409] * 7
     # the queue item of the flagged chat stays open; its detail shows no review
     items = store.call("qa", "GET", "/v1/review-queue", params={"agent_id": "n1"}).json()
     assert {i["state"] for i in items["items"] if i["conversation_id"] == flagged} == {"open"}

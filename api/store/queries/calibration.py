@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.security.keys import active
@@ -126,18 +127,24 @@ def add_session_review(session: Session, found: tables.CalibrationSession,
     version). Conflict when the session is closed or the reviewer reviewed it already."""
     if found.state != OPEN:
         raise Conflict(f"calibration session {found.id} is closed", location="session_id")
+    twice = Conflict(f"key {key_id} reviewed conversation {conversation_id} in calibration "
+                     f"session {found.id} already", location="conversation_id")
     r = tables.Review
     if session.scalar(select(func.count()).select_from(r).where(
             r.calibration_session_id == found.id, r.conversation_id == conversation_id,
             r.reviewer_key_id == key_id)):
-        raise Conflict(f"key {key_id} reviewed conversation {conversation_id} in calibration "
-                       f"session {found.id} already", location="conversation_id")
+        raise twice
     run = review_run(session, conversation_id, found.scorecard_version_id, run_id)
     if run.scorecard_version_id != found.scorecard_version_id:
         raise QueryError(f"run {run.id} is not under the session's scorecard version",
                          location="run_id")
-    return add_review(session, conversation_id, run, verdicts, note, key_id, role,
-                      calibration_session_id=found.id)
+    try:
+        # the unique constraint settles two requests that both passed the check above
+        with session.begin_nested():
+            return add_review(session, conversation_id, run, verdicts, note, key_id, role,
+                              calibration_session_id=found.id)
+    except IntegrityError:
+        raise twice from None
 
 
 def close_session(session: Session, found: tables.CalibrationSession,
