@@ -29,25 +29,33 @@ from api.security.roles import Role
 from api.store import queries, tables
 from api.store.db import transaction
 from api.store.queries import reviews as q
+from api.store.queries.calibration import visible_reviews
 
 router = APIRouter(tags=["reviews"], route_class=AuthorizedRoute)
 
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="review queue item id")]
 ReviewId = Annotated[int, Path(ge=1, le=MAX_ID, description="review id")]
 DisputeId = Annotated[int, Path(ge=1, le=MAX_ID, description="dispute id")]
-_CONFLICT: dict[int | str, dict[str, Any]] = {
+CONFLICTS: dict[int | str, dict[str, Any]] = {
     409: {"description": "claimed by another reviewer, reviewed or resolved already"},
     **ERRORS}
 
 
-def _audit(session: Any, viewer: Viewer, action: str, object_type: str, object_id: int,
-           detail: dict[str, Any]) -> None:
+def audit_change(session: Any, viewer: Viewer, action: str, object_type: str,
+                 object_id: int, detail: dict[str, Any]) -> None:
+    """Audit a change in the request's transaction, with what changed."""
     audit.record(session, action=action, outcome=audit.ALLOWED, key_id=viewer.key_id,
                  role=viewer.role.value if viewer.role else None, object_type=object_type,
                  object_id=str(object_id), detail=detail)
 
 
-def _conflict(exc: q.Conflict) -> HTTPException:
+def is_manager(viewer: Viewer) -> bool:
+    """Admin and qa: they release anyone's claim, and create, close and see every calibration
+    session."""
+    return viewer.role in (Role.ADMIN, Role.QA)
+
+
+def conflict(exc: q.Conflict) -> HTTPException:
     return HTTPException(409, exc.message)
 
 
@@ -78,7 +86,7 @@ def review_queue(
 
 
 @router.post("/v1/review-queue/{item_id}/claim", response_model=ClaimOut,
-             responses=_CONFLICT)
+             responses=CONFLICTS)
 def claim(runtime: RuntimeDep, viewer: ViewerDep, item_id: ItemId) -> ClaimOut:
     """Hold the item for review: one reviewer at a time (409 while another key holds it)."""
     with transaction(runtime.sessions) as session:
@@ -88,14 +96,14 @@ def claim(runtime: RuntimeDep, viewer: ViewerDep, item_id: ItemId) -> ClaimOut:
         try:
             q.claim(session, item, viewer.key_id)
         except q.Conflict as exc:
-            raise _conflict(exc) from None
-        _audit(session, viewer, "review_item.claim", "review_item", item_id,
+            raise conflict(exc) from None
+        audit_change(session, viewer, "review_item.claim", "review_item", item_id,
                {"conversation_id": item.conversation_id})
         return ClaimOut.of(item)
 
 
 @router.post("/v1/review-queue/{item_id}/release", response_model=ClaimOut,
-             responses=_CONFLICT)
+             responses=CONFLICTS)
 def release(runtime: RuntimeDep, viewer: ViewerDep, item_id: ItemId) -> ClaimOut:
     """Open the item again: its claimant may, and admin or qa may release anyone's."""
     with transaction(runtime.sessions) as session:
@@ -104,10 +112,10 @@ def release(runtime: RuntimeDep, viewer: ViewerDep, item_id: ItemId) -> ClaimOut
             raise HTTPException(404, f"review item {item_id} not found")
         held_by = item.claimed_by
         try:
-            q.release(session, item, viewer.key_id, viewer.role in (Role.ADMIN, Role.QA))
+            q.release(session, item, viewer.key_id, is_manager(viewer))
         except q.Conflict as exc:
-            raise _conflict(exc) from None
-        _audit(session, viewer, "review_item.release", "review_item", item_id,
+            raise conflict(exc) from None
+        audit_change(session, viewer, "review_item.release", "review_item", item_id,
                {"conversation_id": item.conversation_id, "held_by": held_by})
         return ClaimOut.of(item)
 
@@ -126,7 +134,7 @@ def add_review(runtime: RuntimeDep, viewer: ViewerDep, version: VersionDep,
         review = q.add_review(session, conversation_id, run,
                               {n: c.verdict() for n, c in body.criteria.items()}, body.note,
                               viewer.key_id, viewer.role.value if viewer.role else "")
-        _audit(session, viewer, "review.create", "review", review.id,
+        audit_change(session, viewer, "review.create", "review", review.id,
                {"conversation_id": conversation_id, "run_id": run.id,
                 "machine_score": run.score, "score": review.score,
                 "corrected": sorted(n for n, c in body.criteria.items() if not c.agree)})
@@ -135,11 +143,15 @@ def add_review(runtime: RuntimeDep, viewer: ViewerDep, version: VersionDep,
 
 @router.get("/v1/conversations/{conversation_id}/reviews", response_model=ReviewsOut,
             responses=ERRORS, dependencies=[InScope])
-def list_reviews(session: SessionDep, conversation_id: ConversationId) -> ReviewsOut:
-    """Every review of the conversation with its disputes, oldest first."""
+def list_reviews(session: SessionDep, viewer: ViewerDep,
+                 conversation_id: ConversationId) -> ReviewsOut:
+    """Every review of the conversation with its disputes, oldest first. Reviews given in a
+    calibration session that is still open are blind: their author sees them, and admin or qa
+    keys that are not reviewers of the session; nobody else until it is closed."""
     if session.get(tables.Conversation, conversation_id) is None:
         raise HTTPException(404, f"conversation {conversation_id} not found")
-    reviews = q.reviews_of(session, conversation_id)
+    reviews = q.reviews_of(session, conversation_id,
+                           visible_reviews(viewer.key_id, is_manager(viewer)))
     disputes = q.disputes_of(session, [r.id for r in reviews])
     return ReviewsOut(reviews=[ReviewOut.of(r, disputes[r.id]) for r in reviews])
 
@@ -153,12 +165,12 @@ def dispute(runtime: RuntimeDep, viewer: ViewerDep, review_id: ReviewId,
         found = q.open_dispute(session, review_id, viewer.scope, viewer.key_id, body.comment)
         if found is None:
             raise HTTPException(404, f"review {review_id} not found")
-        _audit(session, viewer, "dispute.open", "dispute", found.id, {"review_id": review_id})
+        audit_change(session, viewer, "dispute.open", "dispute", found.id, {"review_id": review_id})
         return DisputeOut.of(found)
 
 
 @router.post("/v1/disputes/{dispute_id}/resolve", response_model=DisputeOut,
-             responses=_CONFLICT)
+             responses=CONFLICTS)
 def resolve(runtime: RuntimeDep, viewer: ViewerDep, dispute_id: DisputeId,
             body: ResolveIn) -> DisputeOut:
     """QA resolves a dispute with its resolution (409 when resolved already); the review and
@@ -167,9 +179,9 @@ def resolve(runtime: RuntimeDep, viewer: ViewerDep, dispute_id: DisputeId,
         try:
             found = q.resolve_dispute(session, dispute_id, viewer.key_id, body.resolution)
         except q.Conflict as exc:
-            raise _conflict(exc) from None
+            raise conflict(exc) from None
         if found is None:
             raise HTTPException(404, f"dispute {dispute_id} not found")
-        _audit(session, viewer, "dispute.resolve", "dispute", dispute_id,
+        audit_change(session, viewer, "dispute.resolve", "dispute", dispute_id,
                {"review_id": found.review_id})
         return DisputeOut.of(found)

@@ -134,6 +134,9 @@ class ReviewOut(BaseModel):
     score: float | None = Field(description="the reviewed score (0-100) under the run's "
                                             "scorecard version")
     passed: bool | None
+    calibration_session_id: int | None = Field(
+        default=None, description="given in this calibration session: calibration only, not "
+                                  "the conversation's review")
     disputes: list[DisputeOut] = Field(default_factory=list)
 
     @classmethod
@@ -142,6 +145,7 @@ class ReviewOut(BaseModel):
                    reviewer_key_id=r.reviewer_key_id, reviewer_role=r.reviewer_role,
                    created_at=r.created_at, note=r.note, criteria=dict(r.criteria),
                    score=r.score, passed=r.passed,
+                   calibration_session_id=r.calibration_session_id,
                    disputes=[DisputeOut.of(d) for d in disputes or []])
 
 

@@ -95,6 +95,12 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Admitted]] = {
     ("GET", "/v1/agreement"): _roles(A, Q, S),
     ("GET", "/v1/agreement/calibration"): _roles(A, Q, S),
     ("POST", "/v1/disputes/{dispute_id}/resolve"): _roles(A, Q),
+    # blind calibration sessions (a supervisor: the sessions they review in)
+    ("POST", "/v1/calibration-sessions"): _roles(A, Q),
+    ("GET", "/v1/calibration-sessions"): _roles(A, Q, S),
+    ("GET", "/v1/calibration-sessions/{session_id}"): _roles(A, Q, S),
+    ("POST", "/v1/calibration-sessions/{session_id}/reviews/{conversation_id}"): _roles(A, Q, S),
+    ("POST", "/v1/calibration-sessions/{session_id}/close"): _roles(A, Q),
 }
 
 PERSONAL_READS: Final = frozenset({
@@ -106,7 +112,7 @@ PERSONAL_READS: Final = frozenset({
 OBJECT_TYPES: Final = {"conversation_id": "conversation", "agent_id": "agent",
                        "team_id": "team", "job_id": "job", "name": "scorecard",
                        "item_id": "review_item", "review_id": "review",
-                       "dispute_id": "dispute"}
+                       "dispute_id": "dispute", "session_id": "calibration_session"}
 """A path parameter and the kind of object it names (the audit log's object_type)."""
 
 

@@ -291,6 +291,11 @@ class Review(Base):
     and score, with a comment; an overall note. The machine's run is never changed."""
 
     __tablename__ = "reviews"
+    # One review per reviewer and conversation in a calibration session (ordinary reviews,
+    # with no session, are not limited: NULLs never clash).
+    __table_args__ = (UniqueConstraint("calibration_session_id", "conversation_id",
+                                       "reviewer_key_id",
+                                       name="uq_reviews_session_conversation_reviewer"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
@@ -303,6 +308,10 @@ class Review(Base):
     score: Mapped[float | None] = mapped_column(Float, doc="the reviewed (effective) score")
     passed: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    calibration_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calibration_sessions.id"), index=True,
+        doc="given inside a calibration session: calibration only, never the conversation's "
+            "effective review")
 
 
 class Dispute(Base):
@@ -319,3 +328,43 @@ class Dispute(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(32))
     resolved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalibrationSession(Base):
+    """A blind calibration session: named reviewers review the same conversations under one
+    scorecard version; while it is open no reviewer sees another's reviews of it. State: open,
+    closed."""
+
+    __tablename__ = "calibration_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scorecard_version_id: Mapped[int] = mapped_column(ForeignKey("scorecard_versions.id"))
+    created_by: Mapped[str | None] = mapped_column(String(32), doc="the creator's key id")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None]
+    conversations: Mapped[list[CalibrationConversation]] = relationship(
+        order_by="CalibrationConversation.conversation_id", cascade="all, delete-orphan",
+        lazy="selectin")
+    reviewers: Mapped[list[CalibrationReviewer]] = relationship(
+        order_by="CalibrationReviewer.key_id", cascade="all, delete-orphan", lazy="selectin")
+
+
+class CalibrationConversation(Base):
+    __tablename__ = "calibration_session_conversations"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_sessions.id"),
+                                            primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"),
+                                                 primary_key=True)
+
+
+class CalibrationReviewer(Base):
+    __tablename__ = "calibration_session_reviewers"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_sessions.id"),
+                                            primary_key=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"), primary_key=True,
+                                        index=True)

@@ -25,7 +25,7 @@ from api.security.keys import create_key, revoke_key
 from api.settings import Settings
 from api.store import queries, tables
 from api.store.db import transaction, upgrade
-from api.store.queries import reviews
+from api.store.queries import calibration, reviews
 from api.store.scorecards import find_version
 from api.store.tables import utcnow
 from scorer.readers import ReaderOptions
@@ -110,6 +110,17 @@ class SecureStore:
             session.flush()
             dispute_id = dispute.id
         return f"/v1/disputes/{dispute_id}/resolve"
+
+    def new_calibration_session(self) -> int:
+        """A fresh open calibration session of the walk's conversation (north), reviewed by
+        the admin, qa and supervisor keys; its id."""
+        for session in self.write():
+            reviewers = [self.key_ids[k] for k in ("admin", "qa", "supervisor")]
+            found = calibration.create_session(session, "walk", find_version(session, "default"),
+                                               [self.audio_conversation], reviewers,
+                                               self.key_ids["admin"])
+            session_id = found.id
+        return session_id
 
     def call(self, who: str | None, method: str, path: str, **kwargs: object) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.keys[who]}"} if who else {}

@@ -42,6 +42,7 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
     the walk's supervisor, north, and agent, n1)."""
     default = (CONFIGS_DIR / "default.yaml").read_text(encoding="utf-8")
     conversation = store.audio_conversation
+    new_session = store.new_calibration_session  # reviewed by admin, qa and supervisor
     return {
         ("GET", "/health"): Call("GET", "/health", 200),
         ("GET", "/metrics"): Call("GET", "/metrics", 200),
@@ -93,6 +94,18 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
         ("POST", "/v1/disputes/{dispute_id}/resolve"): Call(
             "POST", "/v1/disputes/0/resolve", 200, {"resolution": "walk"},
             fresh=store.new_dispute),
+        ("POST", "/v1/calibration-sessions"): Call(
+            "POST", "/v1/calibration-sessions", 201,
+            {"name": "walk", "conversation_ids": [conversation],
+             "reviewer_key_ids": [store.key_ids[k] for k in ("admin", "qa", "supervisor")]}),
+        ("GET", "/v1/calibration-sessions"): Call("GET", "/v1/calibration-sessions", 200),
+        ("GET", "/v1/calibration-sessions/{session_id}"): Call(
+            "GET", "", 200, fresh=lambda: f"/v1/calibration-sessions/{new_session()}"),
+        ("POST", "/v1/calibration-sessions/{session_id}/reviews/{conversation_id}"): Call(
+            "POST", "", 201, {"criteria": {"greeting": {"agree": True}}},
+            fresh=lambda: f"/v1/calibration-sessions/{new_session()}/reviews/{conversation}"),
+        ("POST", "/v1/calibration-sessions/{session_id}/close"): Call(
+            "POST", "", 200, fresh=lambda: f"/v1/calibration-sessions/{new_session()}/close"),
     }
 
 

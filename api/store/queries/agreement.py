@@ -7,7 +7,8 @@ reviews of the same conversation are superseded and left out. Per reviewed crite
 criterion named in that review) with a machine verdict (the run's result applicable, passed
 true or false), the human verdict is the review's corrected `passed` when the reviewer did not
 agree (a corrected score alone: passed when at least the criterion's pass threshold), else the
-machine's."""
+machine's. Reviews given in calibration sessions are left out (api/store/queries/calibration.py);
+a session's own report reads only them."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from api.store.queries.filters import Filters, Scope, criterion_names
 from api.store.scorecards import parse_content
 from scorer.agreement import Agreement, Calibration, Pair, agreement, calibration
 from scorer.scorecard import Scorecard
+
+_OUTSIDE_SESSIONS = tables.Review.calibration_session_id.is_(None)
+"""Reviews given in calibration sessions are calibration, not the conversations' reviews."""
 
 
 @dataclass
@@ -55,7 +59,7 @@ def _human(verdict: dict[str, object], machine: bool, threshold: float) -> bool:
 def agreement_report(session: Session, version: tables.ScorecardVersion,
                      selection: Filters) -> AgreementReport:
     """Agreement of the latest reviews in the selection (see the module's docstring)."""
-    reviewed = _latest_reviews(session, version, list(selection.conditions()),
+    reviewed = _latest_reviews(session, version, [*selection.conditions(), _OUTSIDE_SESSIONS],
                                tables.Review.conversation_id)
     reviews = reviewed.reviews
     order = criterion_names(version)
@@ -97,14 +101,28 @@ class CalibrationReport:
 
 def calibration_report(session: Session, version: tables.ScorecardVersion, scope: Scope,
                        conversation_ids: list[int]) -> CalibrationReport:
-    """Inter-reviewer agreement on the conversations of a calibration session: per criterion,
-    each reviewer's latest review (of a run under the version) of each conversation gives that
-    reviewer's verdict (the correction, else the machine's); scorer.agreement.calibration
-    gives Fleiss' kappa and each reviewer against the majority."""
-    reviewed = _latest_reviews(
-        session, version,
-        [tables.Review.conversation_id.in_(conversation_ids), *scope.conditions()],
-        tables.Review.conversation_id, tables.Review.reviewer_key_id)
+    """Inter-reviewer agreement on conversations several people reviewed (ad hoc, outside
+    stored sessions: their reviews are left out, so an open session stays blind)."""
+    return _calibration(session, version,
+                        [tables.Review.conversation_id.in_(conversation_ids),
+                         _OUTSIDE_SESSIONS, *scope.conditions()])
+
+
+def session_calibration(session: Session, found: tables.CalibrationSession,
+                        version: tables.ScorecardVersion) -> CalibrationReport:
+    """Inter-reviewer agreement of a stored calibration session: its reviews only."""
+    return _calibration(session, version,
+                        [tables.Review.calibration_session_id == found.id])
+
+
+def _calibration(session: Session, version: tables.ScorecardVersion,
+                 conditions: list[ColumnElement[bool]]) -> CalibrationReport:
+    """Per criterion, each reviewer's latest review (of a run under the version, meeting
+    `conditions`) of each conversation gives that reviewer's verdict (the correction, else the
+    machine's); scorer.agreement.calibration gives Fleiss' kappa and each reviewer against the
+    majority."""
+    reviewed = _latest_reviews(session, version, conditions, tables.Review.conversation_id,
+                               tables.Review.reviewer_key_id)
     reviews = reviewed.reviews
     ratings: dict[str, dict[str, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
     for r in reviews:

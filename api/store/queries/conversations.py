@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.store import tables
 from api.store.queries.filters import MAX_LIMIT, Filters, OutOfScope, QueryError, Scope, _scored
+from api.store.queries.reviews import latest_review
 from scorer.criteria.base import CriterionResult
 from scorer.scoring import ConversationScore
 
@@ -111,7 +112,8 @@ class ConversationDetail:
     runs: list[RunRef]
     """Every run of the conversation, under every scorecard version, oldest first."""
     review: tables.Review | None = None
-    """The latest people's review of the conversation (api/store/queries/reviews.py)."""
+    """The conversation's effective review: its latest outside calibration sessions
+    (api/store/queries/reviews.py `latest_review`)."""
 
 
 def conversation_detail(session: Session, conversation_id: int, version_id: int,
@@ -144,10 +146,8 @@ def conversation_detail(session: Session, conversation_id: int, version_id: int,
                              .options(selectinload(tables.ScoreRun.results)))
     version = session.get(v, run.scorecard_version_id) if run is not None else None
     agent = session.get(tables.Agent, conversation.agent_id) if conversation.agent_id else None
-    review = session.scalar(select(tables.Review)
-                            .where(tables.Review.conversation_id == conversation_id)
-                            .order_by(tables.Review.id.desc()).limit(1))
-    return ConversationDetail(conversation, agent, run, version, refs, review)
+    return ConversationDetail(conversation, agent, run, version, refs,
+                              latest_review(session, conversation_id))
 
 
 def audio_file(session: Session, conversation_id: int) -> tuple[tables.Conversation | None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.store import tables
@@ -184,9 +184,11 @@ def effective(run: tables.ScoreRun, version: tables.ScorecardVersion,
 
 def add_review(session: Session, conversation_id: int, run: tables.ScoreRun,
                verdicts: dict[str, CriterionVerdict], note: str | None,
-               key_id: str | None, role: str) -> tables.Review:
-    """Store a review of `run` (its conversation's queue items become reviewed). QueryError
-    naming `criteria.NAME` for a criterion the run does not have."""
+               key_id: str | None, role: str,
+               calibration_session_id: int | None = None) -> tables.Review:
+    """Store a review of `run` (its conversation's queue items become reviewed, unless it is
+    given in a calibration session). QueryError naming `criteria.NAME` for a criterion the
+    run does not have."""
     names = [r.name for r in run.results]
     for name in verdicts:
         if name not in names:
@@ -199,12 +201,14 @@ def add_review(session: Session, conversation_id: int, run: tables.ScoreRun,
         conversation_id=conversation_id, run_id=run.id, reviewer_key_id=key_id,
         reviewer_role=role, note=note, score=score, passed=passed, created_at=utcnow(),
         criteria={name: {"agree": v.agree, "passed": v.passed, "score": v.score,
-                         "comment": v.comment} for name, v in verdicts.items()})
+                         "comment": v.comment} for name, v in verdicts.items()},
+        calibration_session_id=calibration_session_id)
     session.add(review)
-    session.execute(update(tables.ReviewItem)
-                    .where(tables.ReviewItem.conversation_id == conversation_id)
-                    .values(state=REVIEWED)
-                    .execution_options(synchronize_session=False))
+    if calibration_session_id is None:
+        session.execute(update(tables.ReviewItem)
+                        .where(tables.ReviewItem.conversation_id == conversation_id)
+                        .values(state=REVIEWED)
+                        .execution_options(synchronize_session=False))
     session.flush()
     return review
 
@@ -228,16 +232,20 @@ def review_run(session: Session, conversation_id: int, version_id: int,
     return run
 
 
-def reviews_of(session: Session, conversation_id: int) -> list[tables.Review]:
-    """The conversation's reviews, oldest first."""
+def reviews_of(session: Session, conversation_id: int,
+               *conditions: ColumnElement[bool]) -> list[tables.Review]:
+    """The conversation's reviews (those meeting `conditions`), oldest first."""
     return list(session.scalars(select(tables.Review)
-                                .where(tables.Review.conversation_id == conversation_id)
+                                .where(tables.Review.conversation_id == conversation_id,
+                                       *conditions)
                                 .order_by(tables.Review.id)))
 
 
 def latest_review(session: Session, conversation_id: int) -> tables.Review | None:
+    """The conversation's effective review: its latest outside calibration sessions."""
     return session.scalar(select(tables.Review)
-                          .where(tables.Review.conversation_id == conversation_id)
+                          .where(tables.Review.conversation_id == conversation_id,
+                                 tables.Review.calibration_session_id.is_(None))
                           .order_by(tables.Review.id.desc()).limit(1))
 
 
@@ -257,11 +265,16 @@ def disputes_of(session: Session, review_ids: list[int]) -> dict[int, list[table
 def open_dispute(session: Session, review_id: int, scope: Scope, key_id: str | None,
                  comment: str) -> tables.Dispute | None:
     """An agent's dispute of a review of their own conversation (None: no such review;
-    OutOfScope: another agent's)."""
+    OutOfScope: another agent's; QueryError: a calibration review, which does not count for
+    the agent)."""
     review = session.get(tables.Review, review_id)
     if review is None:
         return None
     _check_scope(session, review.conversation_id, scope, f"review {review_id} not found")
+    if review.calibration_session_id is not None:
+        raise QueryError(f"review {review_id} was given in calibration session "
+                         f"{review.calibration_session_id}: it does not count for the agent, "
+                         f"so it cannot be disputed", location="review_id")
     dispute = tables.Dispute(review_id=review_id, agent_key_id=key_id, comment=comment,
                              state=OPEN, created_at=utcnow())
     session.add(dispute)
