@@ -10,10 +10,8 @@ the switch is refused with both numbers. The export (API and CLI) gives the same
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +21,12 @@ import yaml
 from sqlalchemy import select
 
 from api.jobs.runtime import Runtime
-from api.jobs.tasks import run_job, submit_ingest
 from api.jobs.training import split
 from api.security.keys import create_key
-from api.settings import Settings
 from api.store import tables
-from api.store.db import transaction, upgrade
-from api.store.scorecards import find_version
-from scorer.readers import ReaderOptions
+from api.store.db import transaction
 from scorer.scorecard import CONFIGS_DIR
-from tests.api.helpers_store import clean_env, iqs
-from tests.api.pg import pg_schema
+from tests.api.helpers_store import chats_store, clean_env, iqs
 from tests.api.serving import served
 from training.labelled import read_reviews
 
@@ -116,27 +109,13 @@ class Store:
                          json={"content": yaml.safe_dump(card)})
 
 
-def _build(url: str, home: Path) -> tuple[dict[str, str], dict[str, int]]:
-    runtime = Runtime(Settings(home=home, database_url=url, workers=0, redact=False))
-    try:
-        upgrade(runtime.engine)
-        runtime.prepare()
-        (home / "chats.json").write_text(json.dumps([_chat(i)[0] for i in range(24)]),
-                                         encoding="utf-8")
-        stored = runtime.files.put_path(home / "chats.json", "chats.json",
-                                        runtime.settings.max_upload_bytes)
-        with runtime.sessions() as session:
-            version_id = find_version(session, "default").id
-        assert run_job(runtime, submit_ingest(runtime, [stored], version_id,
-                                              ReaderOptions())) == "done"
-        keys = {}
-        with transaction(runtime.sessions) as session:
-            for role in ("admin", "ml", "supervisor"):
-                teams = ["north"] if role == "supervisor" else []
-                _, keys[role] = create_key(session, role, teams, None, role, None)
-            ids = {c.external_id: c.id for c in session.scalars(select(tables.Conversation))}
-    finally:
-        runtime.close()
+def _keys_and_ids(runtime: Runtime) -> tuple[dict[str, str], dict[str, int]]:
+    keys = {}
+    with transaction(runtime.sessions) as session:
+        for role in ("admin", "ml", "supervisor"):
+            teams = ["north"] if role == "supervisor" else []
+            _, keys[role] = create_key(session, role, teams, None, role, None)
+        ids = {c.external_id: c.id for c in session.scalars(select(tables.Conversation))}
     return keys, ids
 
 
@@ -144,9 +123,9 @@ def _build(url: str, home: Path) -> tuple[dict[str, str], dict[str, int]]:
 def trained_store(request: pytest.FixtureRequest,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     home = tmp_path_factory.mktemp(f"train-{request.param}")
-    sqlite = nullcontext(f"sqlite:///{home / 'iqs.db'}")
-    with pg_schema() if request.param == "postgresql" else sqlite as url:
-        keys, ids = _build(url, home)
+    with chats_store(request.param, home, [_chat(i)[0] for i in range(24)]) as runtime:
+        keys, ids = _keys_and_ids(runtime)
+        url = runtime.settings.database
         env = {"IQS_DATABASE_URL": url, "IQS_MODELS_DIR": str(home / "models"),
                "IQS_WORKERS": "1", "IQS_REDACT": "false", "IQS_RATE_LIMIT": ""}
         with served(home, **env) as client:

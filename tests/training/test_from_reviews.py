@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from api.jobs.runtime import Runtime
-from api.jobs.tasks import run_job, submit_ingest
-from api.settings import Settings
 from api.store import tables
-from api.store.db import transaction, upgrade
+from api.store.db import transaction
 from api.store.queries import reviews
 from api.store.queries.filters import EVERYTHING, Scope
 from api.store.queries.training_data import labelled_lines
 from api.store.scorecards import find_version
-from scorer.readers import ReaderOptions
-from tests.api.pg import pg_schema
+from tests.api.helpers_store import chats_store
 from training.labelled import labelled_set, read_reviews
 
 GREET = "Good morning, my name is Lena, how can I help you?"
@@ -52,23 +48,9 @@ CHATS = [_chat("rude-1", "a1", "rude"), _chat("kind-1", "a1", "kind"),
 def runtime(request: pytest.FixtureRequest,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     home = tmp_path_factory.mktemp(f"from-reviews-{request.param}")
-    sqlite = nullcontext(f"sqlite:///{home / 'iqs.db'}")
-    with pg_schema() if request.param == "postgresql" else sqlite as url:
-        runtime = Runtime(Settings(home=home, database_url=url, workers=0, redact=False))
-        upgrade(runtime.engine)
-        runtime.prepare()
-        (home / "chats.json").write_text(json.dumps(CHATS), encoding="utf-8")
-        stored = runtime.files.put_path(home / "chats.json", "chats.json",
-                                        runtime.settings.max_upload_bytes)
-        with runtime.sessions() as session:
-            version_id = find_version(session, "default").id
-        assert run_job(runtime, submit_ingest(runtime, [stored], version_id,
-                                              ReaderOptions())) == "done"
+    with chats_store(request.param, home, CHATS) as runtime:
         _review(runtime)
-        try:
-            yield runtime
-        finally:
-            runtime.close()
+        yield runtime
 
 
 def _review(runtime: Runtime) -> None:
