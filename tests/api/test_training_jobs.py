@@ -103,10 +103,15 @@ class Store:
             time.sleep(1)
 
     def switch(self, model: str) -> httpx.Response:
-        card = yaml.safe_load((CONFIGS_DIR / "default.yaml").read_text(encoding="utf-8"))
-        card["criteria"]["politeness"]["params"]["model"] = model
         return self.call("admin", "POST", "/v1/scorecards/default/versions",
-                         json={"content": yaml.safe_dump(card)})
+                         json={"content": _card(model)})
+
+
+def _card(model: str) -> str:
+    """The default scorecard with its politeness criterion reading `model`."""
+    card = yaml.safe_load((CONFIGS_DIR / "default.yaml").read_text(encoding="utf-8"))
+    card["criteria"]["politeness"]["params"]["model"] = model
+    return str(yaml.safe_dump(card))
 
 
 def _keys_and_ids(runtime: Runtime) -> tuple[dict[str, str], dict[str, int]]:
@@ -182,7 +187,7 @@ def test_a_better_model_may_be_switched_to(trained_store: Store) -> None:
     assert trained_store.switch("polite-house").status_code == 201
 
 
-def test_a_worse_model_is_refused(trained_store: Store) -> None:
+def test_a_worse_model_is_refused(trained_store: Store, tmp_path: Path) -> None:
     """Under version 2 (politeness by polite-house), the held-back conversations reviewed as
     before and the training share the other way round: the new model learns the opposite."""
     store = trained_store
@@ -205,5 +210,9 @@ def test_a_worse_model_is_refused(trained_store: Store) -> None:
     message = refused.text
     assert "criteria.politeness.params.model" in message and "polite-inverted" in message
     assert f"{new:.3f}" in message and f"{active:.3f}" in message
+    card = tmp_path / "inverted.yaml"
+    card.write_text(_card("polite-inverted"), encoding="utf-8")
+    checked = iqs(["scorecards", "--check", str(card)], clean_env(**store.env))
+    assert checked.returncode == 2 and "lowers agreement" in checked.stderr, checked.stderr
     listed = {m["name"] for m in trained_store.call("admin", "GET", "/v1/models").json()}
     assert {"polite-house", "polite-inverted", "politeness-minilm"} <= listed
