@@ -138,6 +138,11 @@ def trained_store(request: pytest.FixtureRequest,
 
 
 def test_train_without_reviews_fails_clearly(trained_store: Store) -> None:
+    for body, field in [({"criterion": "greeting"}, "task"), ({"criterion": "tone"}, "criterion"),
+                        ({"task": "jargon"}, "task")]:
+        answer = trained_store.call("ml", "POST", "/v1/models/train", json={
+            "task": "politeness", "criterion": "politeness", "name": "x", **body})
+        assert answer.status_code == 422 and field in answer.text, answer.text
     job = trained_store.train("polite-early")
     assert job["state"] == "failed"
     assert "no review gives politeness labels" in job["error"], job["error"]
@@ -158,6 +163,9 @@ def test_export_gives_the_reviewers_labels(trained_store: Store, tmp_path: Path)
         assert line.labels.politeness.turns == {"1": "polite" if _chat(index)[1]
                                                 else "impolite"}
     assert trained_store.call("supervisor", "GET", "/v1/reviews/export").status_code == 403
+    audited = trained_store.call("admin", "GET", "/v1/audit", params={"limit": 500}).json()
+    reads = [e for e in audited["items"] if e["action"] == "GET /v1/reviews/export"]
+    assert [e["outcome"] for e in reads] == ["refused", "allowed"]  # newest first
     cli_file = tmp_path / "cli.jsonl"
     done = iqs(["reviews", "export", "--out", str(cli_file), "--version", "1"],
                clean_env(**trained_store.env))
