@@ -116,8 +116,9 @@ def _trained(runtime: Runtime, job_id: str, done: dict[str, Any], payload: dict[
         raise IQSError(f"no review gives {payload['task']} labels in the training share",
                        location=where)
     try:
-        folder = train_task(payload["task"], data=train_file, name=payload["name"],
-                            corpus=REVIEWS_CORPUS)
+        with runtime.scoring:  # the encoders are shared with the scorers: one user at a time
+            folder = train_task(payload["task"], data=train_file, name=payload["name"],
+                                corpus=REVIEWS_CORPUS)
     except ConfigError as exc:
         share = 1 - payload["held_out_share"]
         raise IQSError(f"{exc.message} (in the training share, {share:.0%} of the reviewed "
