@@ -30,6 +30,7 @@ from api.routers import (
     reviews,
     score,
     scorecards,
+    training,
 )
 from api.security import roles
 from api.security.audit import AuditTrail
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AuditTrail, sessions=runtime.sessions)
     install_error_handlers(app)
     for module in (health, score, scorecards, ingest, jobs, conversations, reviews, agreement,
-                   calibration, agents, export, audit):
+                   calibration, agents, export, audit, training):
         roles.document(module.router.routes, REFUSALS)  # "Roles: ..." in the OpenAPI text
         app.include_router(module.router)
     roles.check_table(app.routes)  # a route missing from the table: the app does not build

@@ -24,6 +24,8 @@ Licence = Literal["ship", "eval"]
 MANIFEST = "manifest.json"
 ESTIMATOR = "estimator.joblib"
 SHIPPED_ROOT = Path(__file__).resolve().parent / "registry"
+REVIEWS_CORPUS = "iqs_reviews"
+"""The corpus of a model trained by `POST /v1/models/train` on the store's reviews."""
 
 
 def user_root() -> Path:
@@ -43,6 +45,46 @@ class TrainingData(BaseModel):
     n_examples: int
     licence: Licence
     """`eval` as soon as any part of the data is evaluation-only."""
+
+
+class Agreement(BaseModel):
+    """Machine verdicts of one criterion against people's effective verdicts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str
+    """`NAME vVERSION` of the model the criterion used."""
+    kappa: float | None
+    """Cohen's kappa; None where undefined (one verdict throughout)."""
+    accuracy: float | None
+    n: int
+    task_metrics: dict[str, Any] = Field(default_factory=dict)
+    """The task's per-example metrics on the held-back reviews' labels (as `iqs evaluate`)."""
+
+
+class ReviewComparison(BaseModel):
+    """How a model trained from reviews agrees with the held-back reviews, beside the model
+    the scorecard version used (`POST /v1/models/train`). A scorecard may switch to the model
+    only where `new` agrees at least as well as `active` (kappa)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scorecard: str
+    scorecard_version: int
+    criterion: str
+    seed: int
+    held_out_share: float
+    trained_reviews: int
+    held_back_reviews: int
+    active: Agreement
+    new: Agreement
+
+    @property
+    def not_lower(self) -> bool:
+        """Whether the new model's kappa is defined and not below the active one's."""
+        if self.new.kappa is None:
+            return False
+        return self.active.kappa is None or self.new.kappa >= self.active.kappa
 
 
 class Manifest(BaseModel):
@@ -66,6 +108,12 @@ class Manifest(BaseModel):
     created: str
     iqs_version: str
     estimator_file: str = ESTIMATOR
+    review_comparison: ReviewComparison | None = None
+    """Models trained from the QA service's reviews: agreement with the held-back reviews."""
+
+    @property
+    def trained_from_reviews(self) -> bool:
+        return REVIEWS_CORPUS in self.training.corpora
 
 
 @dataclass(frozen=True)
@@ -165,7 +213,8 @@ def save_model(estimator: Any, *, name: str, task: str, encoder: str, encoder_mo
                labels: list[str], training: TrainingData,
                metrics: dict[str, dict[str, Any]] | None = None,
                languages: list[str] | None = None, serves_languages: list[str] | None = None,
-               root: Path | None = None, version: int | None = None) -> Path:
+               root: Path | None = None, version: int | None = None,
+               review_comparison: ReviewComparison | None = None) -> Path:
     """Write a new version of `name` under `root` (default: the user root) and return its
     folder. The shipped root takes only models trained on ship-licensed data."""
     root = user_root() if root is None else root
@@ -186,8 +235,19 @@ def save_model(estimator: Any, *, name: str, task: str, encoder: str, encoder_mo
         encoder_model_id=encoder_model_id, labels=labels, training=training,
         licence=training.licence, metrics=metrics or {}, languages=languages or [],
         serves_languages=serves_languages or languages or [],
-        created=datetime.now(UTC).isoformat(timespec="seconds"), iqs_version=iqs_version())
+        created=datetime.now(UTC).isoformat(timespec="seconds"), iqs_version=iqs_version(),
+        review_comparison=review_comparison)
     folder.mkdir(parents=True)
     joblib.dump(estimator, folder / ESTIMATOR, compress=3)
     (folder / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return folder
+
+
+def attach_comparison(folder: Path, comparison: ReviewComparison) -> Manifest:
+    """Store the review comparison in the manifest of the model in `folder` (replaced whole,
+    so that a reader never sees half a file)."""
+    manifest = _read_manifest(folder).model_copy(update={"review_comparison": comparison})
+    written = folder / f".{MANIFEST}.tmp"
+    written.write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    written.replace(folder / MANIFEST)
+    return manifest

@@ -9,7 +9,7 @@ the reason, never a number made up for the case.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 NO_PAIRS = "no reviewed criteria with a machine verdict"
@@ -83,6 +83,18 @@ def cohen_kappa(machine: Sequence[bool], human: Sequence[bool]) -> Kappa:
 
     value = float(cohen_kappa_score(list(machine), list(human), labels=[True, False]))
     return Kappa(round(value, 4))
+
+
+def human_verdict(verdict: Mapping[str, object], machine: bool, threshold: float) -> bool:
+    """A reviewer's effective verdict on a criterion: the machine's when they agreed, else
+    the corrected `passed`, else a corrected score at or above the pass threshold."""
+    if verdict.get("agree", True):
+        return machine
+    passed = verdict.get("passed")
+    if isinstance(passed, bool):
+        return passed
+    score = verdict.get("score")
+    return isinstance(score, (int, float)) and score >= threshold
 
 
 def agreement(pairs: Iterable[Pair]) -> Agreement:

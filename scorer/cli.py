@@ -17,6 +17,7 @@ from api import cli_import as api_cli_import
 from api import cli_keys as api_cli_keys
 from api import cli_ops as api_cli_ops
 from api import cli_originals as api_cli_originals
+from api import cli_reviews as api_cli_reviews
 from scorer.asr.models import DEFAULT_MODEL
 from scorer.asr.options import TranscriptionOptions
 from scorer.errors import IQSError, describe_validation
@@ -233,6 +234,7 @@ app.command()(api_cli_ops.worker)
 app.add_typer(api_cli_ops.db_app, name="db")
 app.add_typer(api_cli_keys.app, name="keys")  # api/cli_keys.py: `iqs keys create|list|revoke`
 app.add_typer(api_cli.app)  # api/cli.py: `iqs agents`, `iqs conversations` from the store
+app.add_typer(api_cli_reviews.reviews_app, name="reviews")  # reviews as labelled transcripts
 app.add_typer(api_cli_originals.originals_app, name="originals")  # kept originals, encrypted
 
 

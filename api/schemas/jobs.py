@@ -33,6 +33,8 @@ class JobOut(BaseModel):
     error: str | None
     failures: list[FileFailureOut] = Field(description="files that could not be read")
     conversation_ids: list[int]
+    model: str | None = Field(default=None, description="train jobs: the model version "
+                                                        "trained, NAME vVERSION")
     attempts: int
     created_at: datetime
     started_at: datetime | None
@@ -44,7 +46,9 @@ class JobOut(BaseModel):
         return cls(id=job.id, kind=job.kind, state=job.state, progress_done=job.progress_done,
                    progress_total=job.progress_total, error=job.error,
                    failures=result.get("failures", []),
-                   conversation_ids=result.get("conversation_ids", []), attempts=job.attempts,
+                   conversation_ids=result.get("conversation_ids", []),
+                   model=f"{result['model']} v{result['version']}" if "model" in result else None,
+                   attempts=job.attempts,
                    created_at=job.created_at, started_at=job.started_at,
                    finished_at=job.finished_at)
 

@@ -29,7 +29,8 @@ class Role(enum.StrEnum):
     AGENT = "agent"
     """Read their own conversations (and audio), scores and reviews; dispute a review."""
     ML = "ml"
-    """Export training data (transcripts are redacted in the store), score statelessly."""
+    """Export training data (transcripts are redacted in the store; reviews as labelled
+    transcripts), train models from reviews and follow those jobs, score statelessly."""
     INTEGRATION = "integration"
     """Import, follow its own jobs, read agent and team aggregates: no transcript, no audio."""
 
@@ -70,7 +71,7 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Admitted]] = {
     ("POST", "/v1/scorecards/{name}/versions"): _roles(A, Q),
     # ingestion and jobs
     ("POST", "/v1/conversations"): _roles(A, Q, IN),
-    ("GET", "/v1/jobs/{job_id}"): _roles(A, Q, IN),
+    ("GET", "/v1/jobs/{job_id}"): _roles(A, Q, M, IN),
     ("POST", "/v1/rescore"): _roles(A, Q),
     # stored conversations (scoped: supervisor their teams, agent their own)
     ("GET", "/v1/conversations"): _roles(A, Q, S, G),
@@ -101,18 +102,25 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Admitted]] = {
     ("GET", "/v1/calibration-sessions/{session_id}"): _roles(A, Q, S),
     ("POST", "/v1/calibration-sessions/{session_id}/reviews/{conversation_id}"): _roles(A, Q, S),
     ("POST", "/v1/calibration-sessions/{session_id}/close"): _roles(A, Q),
+    # training from reviews (the export is scoped as conversations)
+    ("GET", "/v1/reviews/export"): _roles(A, Q, M),
+    ("POST", "/v1/models/train"): _roles(A, M),
+    ("GET", "/v1/models"): _roles(A, Q, M),
+    ("GET", "/v1/models/{model_name}"): _roles(A, Q, M),
 }
 
 PERSONAL_READS: Final = frozenset({
     ("GET", "/v1/conversations/{conversation_id}"),
     ("GET", "/v1/conversations/{conversation_id}/audio"),
-    ("GET", "/v1/export")})
+    ("GET", "/v1/export"),
+    ("GET", "/v1/reviews/export")})
 """Reads of personal data: audited even when allowed (besides every non-GET request)."""
 
 OBJECT_TYPES: Final = {"conversation_id": "conversation", "agent_id": "agent",
                        "team_id": "team", "job_id": "job", "name": "scorecard",
                        "item_id": "review_item", "review_id": "review",
-                       "dispute_id": "dispute", "session_id": "calibration_session"}
+                       "dispute_id": "dispute", "session_id": "calibration_session",
+                       "model_name": "model"}
 """A path parameter and the kind of object it names (the audit log's object_type)."""
 
 

@@ -12,7 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, func, select
 
+from api.jobs.runtime import Runtime
 from api.store import tables
 from corpora.paths import corpus_dir
 from tests.api.serving import REPO
@@ -205,3 +206,33 @@ def job_ids_of(output: str) -> list[str]:
     found = re.findall(r"\b[0-9a-f]{32}\b", output)
     assert found, f"no job id in {output!r}"
     return found
+
+
+@contextmanager
+def chats_store(backend: str, home: Path, records: list[dict[str, Any]]) -> Iterator[Runtime]:
+    """A store (SQLite in `home`, or a PostgreSQL schema of its own) holding `records` (IQS
+    JSON chats) ingested and scored under the bundled "default" scorecard by a real ingest
+    job; redaction off, no embedded workers."""
+    from api.jobs.tasks import run_job, submit_ingest
+    from api.settings import Settings
+    from api.store.db import upgrade
+    from api.store.scorecards import find_version
+    from scorer.readers import ReaderOptions
+    from tests.api.pg import pg_schema
+
+    sqlite = nullcontext(f"sqlite:///{home / 'iqs.db'}")
+    with pg_schema() if backend == "postgresql" else sqlite as url:
+        runtime = Runtime(Settings(home=home, database_url=url, workers=0, redact=False))
+        try:
+            upgrade(runtime.engine)
+            runtime.prepare()
+            (home / "chats.json").write_text(json.dumps(records), encoding="utf-8")
+            stored = runtime.files.put_path(home / "chats.json", "chats.json",
+                                            runtime.settings.max_upload_bytes)
+            with runtime.sessions() as session:
+                version_id = find_version(session, "default").id
+            assert run_job(runtime, submit_ingest(runtime, [stored], version_id,
+                                                  ReaderOptions())) == "done"
+            yield runtime
+        finally:
+            runtime.close()

@@ -35,6 +35,8 @@ class Call:
     fresh: Callable[[], str] | None = None
     """Sets the store up before each attempt and gives the path (a claim or a resolution
     succeeds once per object)."""
+    out_of_scope: frozenset[str] = frozenset()
+    """Roles the route admits that may not see this object: 404."""
 
 
 def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
@@ -59,7 +61,8 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
             "POST", "/v1/scorecards/default/versions", 201, {"content": default}),
         ("POST", "/v1/conversations"): Call("POST", "/v1/conversations", 201,
                                             chat("walk-import", "s2", 28)),
-        ("GET", "/v1/jobs/{job_id}"): Call("GET", f"/v1/jobs/{store.integration_job}", 200),
+        ("GET", "/v1/jobs/{job_id}"): Call("GET", f"/v1/jobs/{store.integration_job}", 200,
+                                           out_of_scope=frozenset({"ml"})),
         ("POST", "/v1/rescore"): Call("POST", "/v1/rescore", 202,
                                       {"conversation_ids": [conversation]}),
         ("GET", "/v1/conversations"): Call("GET", "/v1/conversations", 200),
@@ -106,6 +109,11 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
             fresh=lambda: f"/v1/calibration-sessions/{new_session()}/reviews/{conversation}"),
         ("POST", "/v1/calibration-sessions/{session_id}/close"): Call(
             "POST", "", 200, fresh=lambda: f"/v1/calibration-sessions/{new_session()}/close"),
+        ("GET", "/v1/reviews/export"): Call("GET", "/v1/reviews/export", 200),
+        ("POST", "/v1/models/train"): Call("POST", "/v1/models/train", 202, {
+            "task": "politeness", "criterion": "politeness", "name": "walk-model"}),
+        ("GET", "/v1/models"): Call("GET", "/v1/models", 200),
+        ("GET", "/v1/models/{model_name}"): Call("GET", "/v1/models/politeness-minilm", 200),
     }
 
 
@@ -126,7 +134,9 @@ def expected(who: str, key: tuple[str, str], call: Call) -> int:
         return call.success
     if who in BAD:
         return 401
-    return call.success if Role(who) in admits else 403
+    if Role(who) not in admits:
+        return 403
+    return 404 if who in call.out_of_scope else call.success
 
 
 def test_every_route_by_every_role(secure: SecureStore) -> None:

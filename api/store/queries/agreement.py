@@ -22,10 +22,17 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from api.store import tables
 from api.store.queries.filters import Filters, Scope, criterion_names
 from api.store.scorecards import parse_content
-from scorer.agreement import Agreement, Calibration, Pair, agreement, calibration
+from scorer.agreement import (
+    Agreement,
+    Calibration,
+    Pair,
+    agreement,
+    calibration,
+    human_verdict,
+)
 from scorer.scorecard import Scorecard
 
-_OUTSIDE_SESSIONS = tables.Review.calibration_session_id.is_(None)
+OUTSIDE_SESSIONS = tables.Review.calibration_session_id.is_(None)
 """Reviews given in calibration sessions are calibration, not the conversations' reviews."""
 
 
@@ -46,20 +53,10 @@ class AgreementReport:
     reviewers: list[ReviewerAgreement] = field(default_factory=list)
 
 
-def _human(verdict: dict[str, object], machine: bool, threshold: float) -> bool:
-    if verdict.get("agree", True):
-        return machine
-    passed = verdict.get("passed")
-    if isinstance(passed, bool):
-        return passed
-    score = verdict.get("score")
-    return isinstance(score, (int, float)) and score >= threshold
-
-
 def agreement_report(session: Session, version: tables.ScorecardVersion,
                      selection: Filters) -> AgreementReport:
     """Agreement of the latest reviews in the selection (see the module's docstring)."""
-    reviewed = _latest_reviews(session, version, [*selection.conditions(), _OUTSIDE_SESSIONS],
+    reviewed = latest_reviews(session, version, [*selection.conditions(), OUTSIDE_SESSIONS],
                                tables.Review.conversation_id)
     reviews = reviewed.reviews
     order = criterion_names(version)
@@ -105,7 +102,7 @@ def calibration_report(session: Session, version: tables.ScorecardVersion, scope
     stored sessions: their reviews are left out, so an open session stays blind)."""
     return _calibration(session, version,
                         [tables.Review.conversation_id.in_(conversation_ids),
-                         _OUTSIDE_SESSIONS, *scope.conditions()])
+                         OUTSIDE_SESSIONS, *scope.conditions()])
 
 
 def session_calibration(session: Session, found: tables.CalibrationSession,
@@ -121,7 +118,7 @@ def _calibration(session: Session, version: tables.ScorecardVersion,
     `conditions`) of each conversation gives that reviewer's verdict (the correction, else the
     machine's); scorer.agreement.calibration gives Fleiss' kappa and each reviewer against the
     majority."""
-    reviewed = _latest_reviews(session, version, conditions, tables.Review.conversation_id,
+    reviewed = latest_reviews(session, version, conditions, tables.Review.conversation_id,
                                tables.Review.reviewer_key_id)
     reviews = reviewed.reviews
     ratings: dict[str, dict[str, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
@@ -138,7 +135,7 @@ def _calibration(session: Session, version: tables.ScorecardVersion,
 
 
 @dataclass
-class _Reviewed:
+class Reviewed:
     """The latest reviews of a selection, with the machine results they judged."""
 
     reviews: list[tables.Review]
@@ -153,12 +150,12 @@ class _Reviewed:
         spec = self.card.criteria.get(name)
         if result is None or spec is None or not result.applicable or result.passed is None:
             return None
-        return result.passed, _human(verdict, result.passed, spec.pass_threshold)
+        return result.passed, human_verdict(verdict, result.passed, spec.pass_threshold)
 
 
-def _latest_reviews(session: Session, version: tables.ScorecardVersion,
+def latest_reviews(session: Session, version: tables.ScorecardVersion,
                     conditions: list[ColumnElement[bool]],
-                    *latest_per: InstrumentedAttribute[Any]) -> _Reviewed:
+                    *latest_per: InstrumentedAttribute[Any]) -> Reviewed:
     """The latest review per `latest_per` group among reviews of runs under the version."""
     review, run, c = tables.Review, tables.ScoreRun, tables.Conversation
     latest = (select(func.max(review.id))
@@ -176,4 +173,4 @@ def _latest_reviews(session: Session, version: tables.ScorecardVersion,
             results[row.run_id][row.name] = row
     card = parse_content(version.content, f"scorecard {version.scorecard_name} "
                                           f"v{version.version}")
-    return _Reviewed(reviews, results, card)
+    return Reviewed(reviews, results, card)
