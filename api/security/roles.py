@@ -95,10 +95,18 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Admitted]] = {
     ("GET", "/v1/agreement"): _roles(A, Q, S),
     ("GET", "/v1/agreement/calibration"): _roles(A, Q, S),
     ("POST", "/v1/disputes/{dispute_id}/resolve"): _roles(A, Q),
+    # the web pages (api/web): the roles of the API routes they show
+    ("MOUNT", "/static"): PUBLIC,
+    ("GET", "/sign-in"): PUBLIC,
+    ("POST", "/sign-in"): PUBLIC,
+    ("POST", "/sign-out"): PUBLIC,
+    ("GET", "/queue"): _roles(A, Q, S),
+    ("GET", "/conversations/{conversation_id}"): _roles(A, Q, S, G),
 }
 
 PERSONAL_READS: Final = frozenset({
     ("GET", "/v1/conversations/{conversation_id}"),
+    ("GET", "/conversations/{conversation_id}"),
     ("GET", "/v1/conversations/{conversation_id}/audio"),
     ("GET", "/v1/export")})
 """Reads of personal data: audited even when allowed (besides every non-GET request)."""

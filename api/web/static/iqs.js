@@ -1,0 +1,105 @@
+// IQS pages: changes go to the API with the csrf cookie echoed in X-CSRF-Token (the cookie
+// that signs the page in is refused without it); evidence highlighting; audio seeking.
+"use strict";
+
+function csrfToken() {
+  const found = document.cookie.split("; ").find((c) => c.startsWith("iqs_csrf="));
+  return found ? decodeURIComponent(found.slice("iqs_csrf=".length)) : "";
+}
+
+function say(text) { document.getElementById("status").textContent = text; }
+
+async function callApi(method, url, body) {
+  const headers = { "X-CSRF-Token": csrfToken() };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(url, { method, headers, credentials: "same-origin",
+                                      body: body === undefined ? undefined : JSON.stringify(body) });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.message || response.status + " " + response.statusText);
+  return answer;
+}
+
+// <button data-post="/v1/..."> : POST, then reload the page to show the new state.
+function wireButtons() {
+  for (const button of document.querySelectorAll("button[data-post]")) {
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try { await callApi("POST", button.dataset.post); location.reload(); }
+      catch (error) { say(error.message); button.disabled = false; }
+    });
+  }
+}
+
+// <form data-api="/v1/..."> : its named fields as a JSON body.
+function wireForms() {
+  for (const form of document.querySelectorAll("form[data-api]")) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = form.id === "review" ? reviewBody(form)
+                                         : Object.fromEntries(new FormData(form));
+      try {
+        const answer = await callApi("POST", form.dataset.api, body);
+        say(form.dataset.done + (answer.score != null ? " " + answer.score : ""));
+        setTimeout(() => location.reload(), 900);
+      } catch (error) { say(error.message); }
+    });
+  }
+}
+
+// The review: per criterion agree, or a corrected verdict and/or score, with a comment.
+function reviewBody(form) {
+  const criteria = {};
+  for (const row of form.querySelectorAll("[data-review-criterion]")) {
+    const verdict = row.querySelector("select").value;
+    const score = row.querySelector("input[type=number]").value;
+    const comment = row.querySelector("input[type=text]").value.trim();
+    if (verdict === "agree" && score === "") {
+      criteria[row.dataset.reviewCriterion] = { agree: true, comment: comment || null };
+    } else {
+      criteria[row.dataset.reviewCriterion] = {
+        agree: false, passed: verdict === "agree" ? null : verdict === "pass",
+        score: score === "" ? null : Number(score), comment: comment || null };
+    }
+  }
+  const note = form.querySelector("textarea[name=note]").value.trim();
+  return { run_id: Number(form.dataset.run), note: note || null, criteria };
+}
+
+// Selecting a criterion lights its evidence spans (<mark data-criteria="a b">) in the turns.
+function wireCriteria() {
+  for (const item of document.querySelectorAll(".criterion[data-criterion]")) {
+    item.addEventListener("click", () => {
+      const name = item.dataset.criterion;
+      const on = !item.classList.contains("selected");
+      document.querySelectorAll(".criterion.selected").forEach((c) => c.classList.remove("selected"));
+      document.querySelectorAll("mark.on").forEach((m) => m.classList.remove("on"));
+      if (!on) return;
+      item.classList.add("selected");
+      let first = null;
+      for (const mark of document.querySelectorAll("mark[data-criteria]")) {
+        if (mark.dataset.criteria.split(" ").includes(name)) {
+          mark.classList.add("on");
+          first = first || mark;
+        }
+      }
+      if (first) first.scrollIntoView({ block: "center", behavior: "smooth" });
+    });
+  }
+}
+
+// Clicking a timed turn of a call plays the recording from the turn's start.
+function wireAudio() {
+  const audio = document.querySelector("audio#recording");
+  if (!audio) return;
+  for (const turn of document.querySelectorAll(".turn[data-start]")) {
+    turn.addEventListener("click", (event) => {
+      if (event.target.closest("mark")) return;
+      audio.currentTime = Number(turn.dataset.start);
+      audio.play().catch(() => {});
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  wireButtons(); wireForms(); wireCriteria(); wireAudio();
+});
