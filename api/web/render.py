@@ -25,6 +25,12 @@ def language_of(request: Request) -> Language:
     return Language(chosen_language(request)[0])
 
 
+def language_url(request: Request, code: str) -> str:
+    """This page in another language (its other query parameters kept)."""
+    url = request.url.include_query_params(lang=code)
+    return f"{url.path}?{url.query}"
+
+
 def render(request: Request, template: str, context: dict[str, Any],
            status: int = 200) -> HTMLResponse:
     """The template rendered in the request's language; ?lang= is remembered in a cookie."""
@@ -34,7 +40,8 @@ def render(request: Request, template: str, context: dict[str, Any],
     html = environment.get_template(template).render(
         request=request, language=language, languages=LANGUAGES, viewer=viewer,
         ui_dir=text_direction(code), text_direction=text_direction,
-        csrf=request.cookies.get(CSRF_COOKIE, ""),
+        csrf=request.cookies.get(CSRF_COOKIE, ""), lang_url=lambda other: language_url(
+            request, other),
         _=language.gettext, gettext=language.gettext, ngettext=language.ngettext,
         **context)
     response = HTMLResponse(html, status_code=status)
