@@ -9,6 +9,7 @@ from fastapi import Query, Request, Response
 
 from api.deps import TEXT, SessionDep, ViewerDep
 from api.routers.reviews import review_queue
+from api.store import queries
 from api.web.i18n import Language
 from api.web.pages import page_router
 from api.web.render import language_of, render
@@ -27,11 +28,12 @@ def queue_page(
     state: Annotated[Literal["open", "claimed", "reviewed", ""] | None, Query()] = None,
     mine: Annotated[bool, Query()] = False,
     sort: Annotated[Literal["age", "score"], Query()] = "age",
+    limit: Annotated[int, Query(ge=1, le=queries.MAX_LIMIT)] = 50,
 ) -> Response:
     """The queue as GET /v1/review-queue answers it (the same function, the same filters)."""
     listed = review_queue(session, viewer, team=team or None, agent_id=agent_id or None,
                           reason=reason or None, state=state or None,
-                          mine=mine and viewer.key_id is not None, sort=sort, limit=200)
+                          mine=mine and viewer.key_id is not None, sort=sort, limit=limit)
     filters = {"team": team or "", "agent_id": agent_id or "", "reason": reason or "",
                "state": state or "", "mine": mine, "sort": sort}
     return render(request, "queue.html", {"items": listed.items, "filters": filters,

@@ -34,7 +34,8 @@ def api(client: TestClient, who: str, web: WebStore, path: str, **params: Any) -
 @pytest.mark.parametrize("who", ["admin", "supervisor", "sup_south"])
 @pytest.mark.parametrize("filters", [{}, {"sort": "score"}, {"state": "open"},
                                      {"reason": "critical_failure"}, {"team": "south"},
-                                     {"agent_id": "n1"}, {"state": "reviewed"}])
+                                     {"agent_id": "n1"}, {"state": "reviewed"},
+                                     {"sort": "score", "limit": "2"}])
 def test_queue_lists_what_the_api_lists(web: WebStore, who: str,
                                         filters: dict[str, str]) -> None:
     with web.signed_in(who) as client:
