@@ -102,6 +102,8 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Admitted]] = {
     ("POST", "/sign-out"): PUBLIC,
     ("GET", "/queue"): _roles(A, Q, S),
     ("GET", "/conversations/{conversation_id}"): _roles(A, Q, S, G),
+    ("GET", "/agents"): _roles(A, Q, S, G, IN),
+    ("GET", "/agents/{agent_id}"): _roles(A, Q, S, G, IN),
 }
 
 PERSONAL_READS: Final = frozenset({

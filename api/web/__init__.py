@@ -29,9 +29,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import conversation, queue, sign_in
+from api.web import agents, conversation, queue, sign_in
 
-ROUTERS = (sign_in, queue, conversation)
+ROUTERS = (sign_in, queue, conversation, agents)
 STATIC = Path(__file__).parent / "static"
 
 

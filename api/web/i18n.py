@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 from fastapi import Request
 
@@ -73,6 +73,14 @@ class Language:
 
     def when(self, value: datetime | None) -> str:
         return format_datetime(value, "medium", locale=self.code) if value else ""
+
+    def day(self, value: date) -> str:
+        """A short day ("2 Mar"), as a week's label on a plot."""
+        return format_date(value, "d MMM", locale=self.code)
+
+    def percent(self, share: float | None) -> str:
+        """A share (0.725) as a percentage ("72.5%")."""
+        return "–" if share is None else format_percent(share, "#,##0.#%", locale=self.code)
 
     def number(self, value: float | None, digits: int = 2) -> str:
         if value is None:

@@ -23,7 +23,8 @@ from tests.api.security_data import ROLE_KEYS, TEAMS, SecureStore, chat, secure
 __all__ = ["secure"]
 
 BAD = ("no key", "malformed", "expired", "revoked")
-PAGES = frozenset({("GET", "/queue"), ("GET", "/conversations/{conversation_id}")})
+PAGES = frozenset({("GET", "/queue"), ("GET", "/conversations/{conversation_id}"),
+                   ("GET", "/agents"), ("GET", "/agents/{agent_id}")})
 """Web pages (api/web): refused as pages, 303 to /sign-in without a valid key and a 403 page
 for a role the table does not admit."""
 
@@ -105,6 +106,8 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
         ("GET", "/queue"): Call("GET", "/queue", 200),
         ("GET", "/conversations/{conversation_id}"): Call(
             "GET", f"/conversations/{conversation}", 200),
+        ("GET", "/agents"): Call("GET", "/agents", 200),
+        ("GET", "/agents/{agent_id}"): Call("GET", "/agents/n1", 200),
     }
 
 

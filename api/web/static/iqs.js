@@ -100,6 +100,15 @@ function wireAudio() {
   }
 }
 
+// <form data-drop-empty>: empty fields are left out of the query (the API refuses "since=").
+function wireFilters() {
+  for (const form of document.querySelectorAll("form[data-drop-empty]")) {
+    form.addEventListener("submit", () => {
+      for (const field of form.elements) if (field.name && field.value === "") field.disabled = true;
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  wireButtons(); wireForms(); wireCriteria(); wireAudio();
+  wireButtons(); wireForms(); wireCriteria(); wireAudio(); wireFilters();
 });
