@@ -104,6 +104,7 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Admitted]] = {
     ("GET", "/conversations/{conversation_id}"): _roles(A, Q, S, G),
     ("GET", "/agents"): _roles(A, Q, S, G, IN),
     ("GET", "/agents/{agent_id}"): _roles(A, Q, S, G, IN),
+    ("GET", "/agreement"): _roles(A, Q, S),
 }
 
 PERSONAL_READS: Final = frozenset({

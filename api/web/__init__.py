@@ -29,9 +29,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import agents, conversation, queue, sign_in
+from api.web import agents, agreement, conversation, queue, sign_in
 
-ROUTERS = (sign_in, queue, conversation, agents)
+ROUTERS = (sign_in, queue, conversation, agents, agreement)
 STATIC = Path(__file__).parent / "static"
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse
 
 from api.security.auth import AuthorizedRoute
 from api.store.queries import OutOfScope
+from api.store.scorecards import UnknownScorecard
 from api.web.render import language_of, render
 from scorer.errors import IQSError
 
@@ -68,6 +69,8 @@ class PageRoute(AuthorizedRoute):
                 if isinstance(exc, OutOfScope):  # answered as missing, audited as refused
                     request.state.out_of_scope = True
                     return refusal_page(request, 404, exc.message)
+                if isinstance(exc, UnknownScorecard):  # a 404 in the API too
+                    return refusal_page(request, 404, str(exc))
                 return refusal_page(request, 422, str(exc))
 
         return page

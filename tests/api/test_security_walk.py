@@ -24,7 +24,7 @@ __all__ = ["secure"]
 
 BAD = ("no key", "malformed", "expired", "revoked")
 PAGES = frozenset({("GET", "/queue"), ("GET", "/conversations/{conversation_id}"),
-                   ("GET", "/agents"), ("GET", "/agents/{agent_id}")})
+                   ("GET", "/agents"), ("GET", "/agents/{agent_id}"), ("GET", "/agreement")})
 """Web pages (api/web): refused as pages, 303 to /sign-in without a valid key and a 403 page
 for a role the table does not admit."""
 
@@ -108,6 +108,7 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
             "GET", f"/conversations/{conversation}", 200),
         ("GET", "/agents"): Call("GET", "/agents", 200),
         ("GET", "/agents/{agent_id}"): Call("GET", "/agents/n1", 200),
+        ("GET", "/agreement"): Call("GET", "/agreement", 200),
     }
 
 
