@@ -105,6 +105,9 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Admitted]] = {
     ("GET", "/agents"): _roles(A, Q, S, G, IN),
     ("GET", "/agents/{agent_id}"): _roles(A, Q, S, G, IN),
     ("GET", "/agreement"): _roles(A, Q, S),
+    ("GET", "/scorecards"): _roles(A, Q, S, G, M),
+    ("GET", "/scorecards/{name}"): _roles(A, Q, S, G, M),
+    ("POST", "/scorecards/{name}/validate"): _roles(A, Q),
 }
 
 PERSONAL_READS: Final = frozenset({

@@ -24,7 +24,9 @@ __all__ = ["secure"]
 
 BAD = ("no key", "malformed", "expired", "revoked")
 PAGES = frozenset({("GET", "/queue"), ("GET", "/conversations/{conversation_id}"),
-                   ("GET", "/agents"), ("GET", "/agents/{agent_id}"), ("GET", "/agreement")})
+                   ("GET", "/agents"), ("GET", "/agents/{agent_id}"), ("GET", "/agreement"),
+                   ("GET", "/scorecards"), ("GET", "/scorecards/{name}"),
+                   ("POST", "/scorecards/{name}/validate")})
 """Web pages (api/web): refused as pages, 303 to /sign-in without a valid key and a 403 page
 for a role the table does not admit."""
 
@@ -109,6 +111,10 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
         ("GET", "/agents"): Call("GET", "/agents", 200),
         ("GET", "/agents/{agent_id}"): Call("GET", "/agents/n1", 200),
         ("GET", "/agreement"): Call("GET", "/agreement", 200),
+        ("GET", "/scorecards"): Call("GET", "/scorecards", 200),
+        ("GET", "/scorecards/{name}"): Call("GET", "/scorecards/default", 200),
+        ("POST", "/scorecards/{name}/validate"): Call(
+            "POST", "/scorecards/default/validate", 200, {"content": default}),
     }
 
 

@@ -109,6 +109,39 @@ function wireFilters() {
   }
 }
 
+// The scorecard editor: "validate" lists each problem beside its key's path and line (nothing
+// is kept); "save" posts the text as a new version and reloads the page.
+function wireScorecard() {
+  const form = document.getElementById("scorecard-editor");
+  if (!form) return;
+  const list = document.getElementById("problems");
+  const content = () => ({ content: form.querySelector("textarea[name=content]").value });
+  form.querySelector("[data-action=validate]")?.addEventListener("click", async () => {
+    list.replaceChildren();
+    try {
+      const answer = await callApi("POST", form.dataset.validate, content());
+      if (answer.valid) { say(form.dataset.valid); return; }
+      for (const problem of answer.problems) {
+        const item = document.createElement("li");
+        const path = document.createElement("code");
+        path.textContent = problem.field || "YAML";
+        item.append(path);
+        if (problem.line) item.append(" (" + form.dataset.line + " " + problem.line + ")");
+        item.append(": " + problem.problem);
+        item.dataset.field = problem.field;
+        list.append(item);
+      }
+    } catch (error) { say(error.message); }
+  });
+  form.querySelector("[data-action=save]")?.addEventListener("click", async () => {
+    try {
+      const answer = await callApi("POST", form.dataset.save, content());
+      say(form.dataset.saved + " " + answer.version);
+      setTimeout(() => location.reload(), 900);
+    } catch (error) { say(error.message); }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  wireButtons(); wireForms(); wireCriteria(); wireAudio(); wireFilters();
+  wireButtons(); wireForms(); wireCriteria(); wireAudio(); wireFilters(); wireScorecard();
 });
