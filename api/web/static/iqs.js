@@ -109,6 +109,17 @@ function wireFilters() {
   }
 }
 
+// Selects line `number` (1-based) of the scorecard editor, scrolled into view.
+function selectLine(number) {
+  const area = document.querySelector("#scorecard-editor textarea[name=content]");
+  const lines = area.value.split("\n");
+  const start = lines.slice(0, number - 1).reduce((sum, line) => sum + line.length + 1, 0);
+  area.focus();
+  area.setSelectionRange(start, start + lines[number - 1].length);
+  const height = area.scrollHeight / lines.length;
+  area.scrollTop = Math.max(0, (number - 4) * height);
+}
+
 // The scorecard editor: "validate" lists each problem beside its key's path and line (nothing
 // is kept); "save" posts the text as a new version and reloads the page.
 function wireScorecard() {
@@ -129,6 +140,10 @@ function wireScorecard() {
         if (problem.line) item.append(" (" + form.dataset.line + " " + problem.line + ")");
         item.append(": " + problem.problem);
         item.dataset.field = problem.field;
+        if (problem.line) {
+          item.dataset.line = problem.line;
+          item.addEventListener("click", () => selectLine(problem.line));
+        }
         list.append(item);
       }
     } catch (error) { say(error.message); }
