@@ -41,6 +41,14 @@ def test_agents_listed_as_the_api_lists_them(web: WebStore, who: str,
 
 @pytest.mark.parametrize("who", ["admin", "supervisor", "agent"])
 def test_agent_page_shows_the_apis_numbers(web: WebStore, who: str) -> None:
+    check_agent_page(web, who)
+
+
+def test_agent_page_on_postgresql(web_pg: WebStore) -> None:
+    check_agent_page(web_pg, "supervisor")
+
+
+def check_agent_page(web: WebStore, who: str) -> None:
     with web.signed_in(who) as client:
         page = client.get("/agents/n1")
         found: dict[str, Any] = api(client, who, web, "/v1/agents/n1")["agent"]
