@@ -36,6 +36,7 @@ from api.security import roles
 from api.security.audit import AuditTrail
 from api.security.auth import Guard, authorize, check_guarded
 from api.settings import Settings
+from api.web import install as install_pages
 from scorer import __version__
 
 log = logging.getLogger("iqs.api")
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    calibration, agents, export, audit, training):
         roles.document(module.router.routes, REFUSALS)  # "Roles: ..." in the OpenAPI text
         app.include_router(module.router)
+    install_pages(app)  # the web pages (api/web): same table, same guard
     roles.check_table(app.routes)  # a route missing from the table: the app does not build
     check_guarded(app.routes)
     _declare_security(app)

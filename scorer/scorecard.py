@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scorer.criteria import Criterion, criterion_class, registered_criteria
-from scorer.errors import ConfigError, describe_validation
+from scorer.errors import ConfigError
 from scorer.flags import FlagRules
 from scorer.formulas import load_pack
 from scorer.language import SUPPORTED_LANGUAGES
@@ -93,13 +93,13 @@ def parse_scorecard(data: object, location: str) -> Scorecard:
         if name not in registered_criteria():
             field = "type" if spec.type else ""
             path = ".".join(p for p in ("criteria", key, field) if p)
-            raise ConfigError(f"{path}: unknown criterion {name!r}; known: "
-                              f"{', '.join(registered_criteria())}", location=location)
+            raise ConfigError.at(path, f"unknown criterion {name!r}; known: "
+                                 f"{', '.join(registered_criteria())}", location=location)
         try:
             criterion_class(name).params_model.model_validate(spec.params)
         except ValidationError as exc:
-            raise ConfigError(describe_validation(exc, ("criteria", key, "params")),
-                              location=location) from exc
+            raise ConfigError.from_validation(exc, location, ("criteria", key, "params")
+                                              ) from exc
     _check_formula_additions(scorecard, location)
     check_model_switch(scorecard.criteria, location)
     return scorecard
@@ -110,8 +110,9 @@ def _check_formula_additions(scorecard: Scorecard, location: str) -> None:
         try:
             load_pack(language).extended(additions)
         except (ValidationError, KeyError, TypeError) as exc:
-            raise ConfigError(f"formulas.{language}: not the shape of a formula pack ({exc})",
-                              location=location) from exc
+            raise ConfigError.at(f"formulas.{language}",
+                                 f"not the shape of a formula pack ({exc})",
+                                 location=location) from exc
 
 
 def load_scorecard(path: str | Path | None = None) -> Scorecard:

@@ -14,6 +14,7 @@ TEAM_PATTERN = r"^[^\x00-\x1f\x7f]{1,100}$"
 _STATS_EXAMPLE: dict[str, Any] = {
     "n": 41, "scored": 40, "mean": 81.3, "ci_low": 76.9, "ci_high": 85.7, "pass_rate": 0.725,
     "critical_failures": 3, "pass_rates": {"greeting": 0.9, "farewell": 0.75, "empathy": None},
+    "applied": {"greeting": 40, "farewell": 40, "empathy": 0},
     "worst": [{"id": 17, "external_id": "T-5001", "score": 0.0}],
     "trend": [{"week": "2024-05-06", "n": 12, "scored": 12, "mean": 83.1, "ci_low": 75.0,
                "ci_high": 91.2}]}
@@ -45,6 +46,8 @@ class StatsOut(BaseModel):
     critical_failures: int = Field(description="conversations with a critical failure")
     pass_rates: dict[str, float | None] = Field(
         description="per criterion, among the conversations where it applied")
+    applied: dict[str, int] = Field(
+        description="per criterion, the conversations where it applied (its pass rate's n)")
     worst: list[WorstOut] = Field(description="lowest scores first: review these")
     trend: list[TrendPointOut] | None = Field(description="per ISO week, oldest first")
 
@@ -54,6 +57,7 @@ class StatsOut(BaseModel):
             "n": stats.n, "scored": stats.scored, "mean": stats.mean, "ci_low": stats.ci_low,
             "ci_high": stats.ci_high, "pass_rate": stats.pass_rate,
             "critical_failures": stats.critical_failures, "pass_rates": stats.pass_rates,
+            "applied": stats.applied,
             "worst": [WorstOut(id=w.conversation_id, external_id=w.external_id, score=w.score)
                       for w in stats.worst],
             "trend": None if stats.trend is None else [

@@ -4,12 +4,18 @@ matched route's template, reads its row of ROUTE_ROLES, and answers 401 (no key,
 malformed, unknown, expired or revoked; with `WWW-Authenticate: Bearer`), 403 (a role the route
 does not admit) or 429 (over the rate limit, with `Retry-After`).
 
+Pages (api/web) sign in with a key once: it is kept in an HttpOnly, SameSite=Strict cookie
+that `authorize` accepts when the request carries no key header. A change (POST, PATCH, DELETE)
+authenticated by that cookie must echo the csrf cookie in an `X-CSRF-Token` header (double
+submit), else 403: a form on another site cannot act with the cookie.
+
 Open mode: while no key is active and the server is bound to a loopback address, a request
 without a key is an admin's (local use, as before keys existed). On any other address, or once
 a key is active, every non-public route needs a key."""
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +34,10 @@ from api.settings import Settings
 from api.store.queries import Scope
 
 KEY_HEADER = "x-api-key"
+KEY_COOKIE = "iqs_key"
+CSRF_COOKIE = "iqs_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def loopback(host: str) -> bool:
@@ -81,11 +91,22 @@ class Guard:
 
 
 def presented_key(request: Request) -> str | None:
+    """The key of the Authorization or X-API-Key header, else of the sign-in cookie."""
     header = request.headers.get("authorization")
     if header:
         scheme, _, value = header.partition(" ")
         return value.strip() if scheme.lower() == "bearer" else header.strip()
-    return request.headers.get(KEY_HEADER)
+    return request.headers.get(KEY_HEADER) or request.cookies.get(KEY_COOKIE)
+
+
+def csrf_ok(request: Request) -> bool:
+    """A request authenticated by a header, a safe method, or one whose X-CSRF-Token header
+    equals its csrf cookie (a page of another site can read neither)."""
+    if request.method in SAFE_METHODS or request.headers.get("authorization") \
+            or request.headers.get(KEY_HEADER) or KEY_COOKIE not in request.cookies:
+        return True
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    return bool(cookie) and hmac.compare_digest(cookie, request.headers.get(CSRF_HEADER, ""))
 
 
 def client_of(request: Request) -> str:
@@ -127,6 +148,9 @@ def authorize(request: Request) -> Viewer:
         raise Refused(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
     viewer = Viewer(role=key.role, key_id=key.id, teams=key.teams, agent_id=key.agent_id)
     request.state.viewer = viewer
+    if not csrf_ok(request):
+        raise Refused(403, f"{action} with the sign-in cookie needs the {CSRF_HEADER} header "
+                           f"equal to the {CSRF_COOKIE} cookie")
     wait = guard.limits.hit_key(key.id)
     if wait is not None:
         raise _too_many(wait, f"API key {key.id} is over its rate limit "

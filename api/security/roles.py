@@ -107,10 +107,24 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Admitted]] = {
     ("POST", "/v1/models/train"): _roles(A, M),
     ("GET", "/v1/models"): _roles(A, Q, M),
     ("GET", "/v1/models/{model_name}"): _roles(A, Q, M),
+    # the web pages (api/web): the roles of the API routes they show
+    ("MOUNT", "/static"): PUBLIC,
+    ("GET", "/sign-in"): PUBLIC,
+    ("POST", "/sign-in"): PUBLIC,
+    ("POST", "/sign-out"): PUBLIC,
+    ("GET", "/queue"): _roles(A, Q, S),
+    ("GET", "/conversations/{conversation_id}"): _roles(A, Q, S, G),
+    ("GET", "/agents"): _roles(A, Q, S, G, IN),
+    ("GET", "/agents/{agent_id}"): _roles(A, Q, S, G, IN),
+    ("GET", "/agreement"): _roles(A, Q, S),
+    ("GET", "/scorecards"): _roles(A, Q, S, G, M),
+    ("GET", "/scorecards/{name}"): _roles(A, Q, S, G, M),
+    ("POST", "/scorecards/{name}/validate"): _roles(A, Q),
 }
 
 PERSONAL_READS: Final = frozenset({
     ("GET", "/v1/conversations/{conversation_id}"),
+    ("GET", "/conversations/{conversation_id}"),
     ("GET", "/v1/conversations/{conversation_id}/audio"),
     ("GET", "/v1/export"),
     ("GET", "/v1/reviews/export")})

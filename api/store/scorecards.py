@@ -27,13 +27,20 @@ def parse_content(content: str, location: str) -> ScorecardConfig:
     return parse_scorecard(data, location)
 
 
+def check_version(content: str, name: str | None = None) -> ScorecardConfig:
+    """The scorecard of `content` if it may become a version (ConfigError naming each bad
+    key otherwise); `name`, when given, must be the scorecard's own."""
+    config = parse_content(content, name or "scorecard")
+    if name is not None and config.name != name:
+        raise ConfigError.at("name", f"the scorecard is called {config.name!r}, not {name!r}",
+                             location=name)
+    return config
+
+
 def add_version(session: Session, content: str, name: str | None = None) -> ScorecardVersion:
     """Keep `content` as the next version of its scorecard (the same text is the same
     version). `name`, when given, must be the scorecard's own."""
-    config = parse_content(content, name or "scorecard")
-    if name is not None and config.name != name:
-        raise ConfigError(f"name: the scorecard is called {config.name!r}, not {name!r}",
-                          location=name)
+    config = check_version(content, name)
     sha = hashlib.sha256(content.encode("utf-8")).hexdigest()
     existing = session.scalar(select(ScorecardVersion).where(
         ScorecardVersion.scorecard_name == config.name, ScorecardVersion.sha256 == sha))

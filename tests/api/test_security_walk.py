@@ -23,6 +23,12 @@ from tests.api.security_data import ROLE_KEYS, TEAMS, SecureStore, chat, secure
 __all__ = ["secure"]
 
 BAD = ("no key", "malformed", "expired", "revoked")
+PAGES = frozenset({("GET", "/queue"), ("GET", "/conversations/{conversation_id}"),
+                   ("GET", "/agents"), ("GET", "/agents/{agent_id}"), ("GET", "/agreement"),
+                   ("GET", "/scorecards"), ("GET", "/scorecards/{name}"),
+                   ("POST", "/scorecards/{name}/validate")})
+"""Web pages (api/web): refused as pages, 303 to /sign-in without a valid key and a 403 page
+for a role the table does not admit."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Call:
     success: int
     body: Any = None
     params: dict[str, str] | None = None
+    form: dict[str, str] | None = None
     fresh: Callable[[], str] | None = None
     """Sets the store up before each attempt and gives the path (a claim or a resolution
     succeeds once per object)."""
@@ -114,6 +121,21 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
             "task": "politeness", "criterion": "politeness", "name": "walk-model"}),
         ("GET", "/v1/models"): Call("GET", "/v1/models", 200),
         ("GET", "/v1/models/{model_name}"): Call("GET", "/v1/models/politeness-minilm", 200),
+        ("MOUNT", "/static"): Call("GET", "/static/iqs.css", 200),
+        ("GET", "/sign-in"): Call("GET", "/sign-in", 200),
+        ("POST", "/sign-in"): Call("POST", "/sign-in", 303,
+                                   form={"key": store.keys["qa"], "next": "/queue"}),
+        ("POST", "/sign-out"): Call("POST", "/sign-out", 303),
+        ("GET", "/queue"): Call("GET", "/queue", 200),
+        ("GET", "/conversations/{conversation_id}"): Call(
+            "GET", f"/conversations/{conversation}", 200),
+        ("GET", "/agents"): Call("GET", "/agents", 200),
+        ("GET", "/agents/{agent_id}"): Call("GET", "/agents/n1", 200),
+        ("GET", "/agreement"): Call("GET", "/agreement", 200),
+        ("GET", "/scorecards"): Call("GET", "/scorecards", 200),
+        ("GET", "/scorecards/{name}"): Call("GET", "/scorecards/default", 200),
+        ("POST", "/scorecards/{name}/validate"): Call(
+            "POST", "/scorecards/default/validate", 200, {"content": default}),
     }
 
 
@@ -124,8 +146,9 @@ def send(store: SecureStore, who: str, call: Call) -> Any:
     elif who != "no key":
         headers["Authorization"] = f"Bearer {store.keys[who]}"
     path = call.fresh() if call.fresh is not None else call.path
+    store.client.cookies.clear()  # POST /sign-in sets the key cookie: each attempt stands alone
     return store.client.request(call.method, path, headers=headers, params=call.params,
-                                json=call.body)
+                                json=call.body, data=call.form)
 
 
 def expected(who: str, key: tuple[str, str], call: Call) -> int:
@@ -133,7 +156,7 @@ def expected(who: str, key: tuple[str, str], call: Call) -> int:
     if isinstance(admits, Public):
         return call.success
     if who in BAD:
-        return 401
+        return 303 if key in PAGES else 401
     if Role(who) not in admits:
         return 403
     return 404 if who in call.out_of_scope else call.success
@@ -153,7 +176,10 @@ def test_every_route_by_every_role(secure: SecureStore) -> None:
                 wrong.append(f"{who} {call.method} {call.path}: {response.status_code} "
                              f"(table: {want}) {response.text[:200]}")
                 continue
-            if want in (401, 403):
+            if key in PAGES and want in (303, 403):
+                assert (response.headers.get("location", "").startswith("/sign-in?next=")
+                        if want == 303 else "<h1>403" in response.text), response.text[:200]
+            elif want in (401, 403):
                 body = response.json()
                 assert set(body) == {"error", "message", "fields"}, body
                 if want == 401:

@@ -51,6 +51,8 @@ class GroupStats:
     pass_rate: float | None = None
     critical_failures: int = 0
     pass_rates: dict[str, float | None] = field(default_factory=dict)
+    applied: dict[str, int] = field(default_factory=dict)
+    """Per criterion, the conversations where it applied: the n of its pass rate."""
     worst: list[Worst] = field(default_factory=list)
     trend: list[TrendPoint] | None = None
 
@@ -123,6 +125,7 @@ def _group_stats(session: Session, version_id: int, filters: Filters, by: str,
                 .order_by(func.min(result.id)))
     for value, criterion, applicable, passed, _ in session.execute(criteria):
         groups[name(value)].pass_rates[criterion] = _rate(passed, applicable)
+        groups[name(value)].applied[criterion] = int(applicable or 0)
     if worst > 0:
         rank = func.row_number().over(partition_by=key, order_by=[
             run.score, tables.Conversation.external_id, tables.Conversation.id]).label("rank")

@@ -1,0 +1,37 @@
+"""The agreement page: machine vs human for a period and scorecard version, the numbers of
+GET /v1/agreement (the same function): overall, per criterion and per reviewer, each with n,
+the share marked agree, accuracy, Cohen's kappa (or why it is undefined) and the confusion
+matrix. Scoped as the API is: a supervisor sees the reviews of their teams' conversations."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from api.deps import SessionDep, VersionDep
+from api.routers.agreement import PeriodDep, get_agreement
+from api.web.agents import period_query, scorecard_names
+from api.web.i18n import Language
+from api.web.pages import page_router
+from api.web.render import language_of, render
+from scorer.agreement import NO_PAIRS, ONE_CLASS
+
+router = page_router()
+
+
+@router.get("/agreement")
+def agreement_page(request: Request, session: SessionDep, version: VersionDep,
+                   selection: PeriodDep) -> Response:
+    report = get_agreement(session, version, selection)
+    return render(request, "agreement.html", {
+        "report": report, "version": version, "scorecards": scorecard_names(session),
+        "query": period_query(request), "notes": kappa_notes(language_of(request))})
+
+
+def kappa_notes(language: Language) -> dict[str, str]:
+    """The reasons scorer/agreement.py gives for an undefined kappa, in the page's language."""
+    _ = language.gettext
+    return {NO_PAIRS: _("no reviewed criteria with a machine verdict"),
+            ONE_CLASS.format("passed"): _("undefined: every verdict was pass, machine's and "
+                                          "human's"),
+            ONE_CLASS.format("failed"): _("undefined: every verdict was fail, machine's and "
+                                          "human's")}
