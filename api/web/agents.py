@@ -49,8 +49,9 @@ def agent_page(request: Request, session: SessionDep, version: VersionDep,
     plot = trend_svg(detail.agent.trend or [], language.gettext("Weekly mean score"),
                      language.day)
     reviews = q.reviews_of_agent(session, agent_id)
-    disputes = q.disputes_of(session, [r.id for r in reviews])
+    disputes = q.disputes_of(session, [r.id for r, _ in reviews])
     return render(request, "agent.html", {
         "detail": detail, "a": detail.agent, "plot": plot, "version": version,
         "scorecards": scorecard_names(session), "query": period_query(request),
-        "reviews": [ReviewOut.of(r, disputes[r.id]) for r in reviews]})
+        "reviews": [(ReviewOut.of(r, disputes[r.id]), external_id)
+                    for r, external_id in reviews]})

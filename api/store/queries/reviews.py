@@ -260,15 +260,17 @@ def disputes_of(session: Session, review_ids: list[int]) -> dict[int, list[table
     return found
 
 
-def reviews_of_agent(session: Session, agent_id: str, limit: int = 50) -> list[tables.Review]:
-    """The latest reviews of the agent's conversations, newest first (calibration-session
-    reviews do not count for the agent)."""
-    return list(session.scalars(
-        select(tables.Review).join(tables.Conversation,
-                                   tables.Conversation.id == tables.Review.conversation_id)
+def reviews_of_agent(session: Session, agent_id: str,
+                     limit: int = 50) -> list[tuple[tables.Review, str]]:
+    """The latest reviews of the agent's conversations, newest first, each with its
+    conversation's external id (calibration-session reviews do not count for the agent)."""
+    rows = session.execute(
+        select(tables.Review, tables.Conversation.external_id)
+        .join(tables.Conversation, tables.Conversation.id == tables.Review.conversation_id)
         .where(tables.Conversation.agent_id == agent_id,
                tables.Review.calibration_session_id.is_(None))
-        .order_by(tables.Review.id.desc()).limit(limit)))
+        .order_by(tables.Review.id.desc()).limit(limit))
+    return [(review, external_id) for review, external_id in rows]
 
 
 # --- disputes --------------------------------------------------------------------------------

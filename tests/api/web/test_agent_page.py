@@ -84,8 +84,10 @@ def test_agent_page_lists_the_reviews_and_disputes(web: WebStore) -> None:
     assert shown == sorted((r["id"] for r in reviews), reverse=True)
     dispute = disputed.json()["id"]
     assert f'data-dispute="{dispute}">Dispute {dispute}: open</span>' in page
-    assert f'href="/conversations/{web.store.audio_conversation}#review-{web.store.review}"' \
-        in page
+    external = {c["id"]: c["external_id"] for c in conversations}
+    reviewed = external[web.store.audio_conversation]
+    assert (f'href="/conversations/{web.store.audio_conversation}#review-{web.store.review}">'
+            f'{reviewed}</a>') in page
 
 
 @pytest.mark.parametrize("who,path,status", [
