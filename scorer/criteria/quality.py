@@ -53,11 +53,12 @@ class Quality(Criterion[QualityParams]):
         if model is None:
             return self.unsupported([language], "shipped quality model")
         [probability] = class_probabilities(model, [conversation_input(conversation)], HIGH)
-        p = float(probability)
+        # One rounding for score, evidence and details, so that they agree to the digit.
+        p = round(float(probability), 3)
         last = spoken[-1]
         text = conversation.turns[last].text
-        evidence = Evidence(turn=last, start=0, end=len(text), text=text, similarity=round(p, 3),
+        evidence = Evidence(turn=last, start=0, end=len(text), text=text, similarity=p,
                             note=f"{model_label(model)}: P(high quality) {p:.2f} for the whole "
                                  "conversation (its last two turns weigh most)")
         return self.result(p, abs(2 * p - 1), [evidence], model=model_label(model),
-                           model_p_high=round(p, 3))
+                           model_p_high=p)
