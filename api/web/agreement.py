@@ -13,6 +13,7 @@ from api.deps import SessionDep, VersionDep, ViewerDep
 from api.routers.agreement import PeriodDep, get_agreement
 from api.routers.calibration import list_sessions
 from api.web.agents import period_query, scorecard_names
+from api.web.calibration import reviewer_names
 from api.web.i18n import Language
 from api.web.pages import page_router
 from api.web.render import language_of, render
@@ -28,6 +29,7 @@ def agreement_page(request: Request, session: SessionDep, viewer: ViewerDep,
     report = get_agreement(session, version, selection)
     return render(request, "agreement.html", {
         "sessions": list_sessions(session, viewer, state=None, limit=SESSIONS_SHOWN).sessions,
+        "names": reviewer_names(session),
         "report": report, "version": version, "scorecards": scorecard_names(session),
         "query": period_query(request), "notes": kappa_notes(language_of(request))})
 

@@ -45,7 +45,7 @@ def calibration_page(request: Request, session: SessionDep, viewer: ViewerDep) -
     listed = list_sessions(session, viewer, state=None, limit=100).sessions
     manager = is_manager(viewer)
     return render(request, "calibration.html", {
-        "sessions": listed, "may_create": manager,
+        "sessions": listed, "may_create": manager, "names": reviewer_names(session),
         "keys": q.reviewer_keys(session) if manager else [],
         "scorecards": scorecard_names(session) if manager else []})
 
@@ -64,15 +64,19 @@ def create_from_form(runtime: RuntimeDep, session: SessionDep, viewer: ViewerDep
     return create_session(runtime, viewer, version, body)
 
 
+def reviewer_names(session: SessionDep) -> dict[str, str]:
+    """Key id -> name of the keys that may review (a reviewer's key revoked since: its id)."""
+    return {k.id: k.name for k in q.reviewer_keys(session)}
+
+
 @router.get("/calibration/{session_id}")
 def session_page(request: Request, session: SessionDep, viewer: ViewerDep,
                  session_id: SessionId) -> Response:
     detail = get_session(session, viewer, session_id)
     me = viewer.key_id or ""
     mine = {r.conversation_id: r for r in detail.reviews if r.reviewer_key_id == me}
-    names = {k.id: k.name for k in q.reviewer_keys(session)}
     return render(request, "calibration_session.html", {
-        "s": detail, "mine": mine, "names": names,
+        "s": detail, "mine": mine, "names": reviewer_names(session),
         "external": q.external_ids(session, detail.conversations),
         "reviewer": me in {r.key_id for r in detail.reviewers},
         "done_by": {c: sum(c in r.reviewed for r in detail.reviewers)
