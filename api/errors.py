@@ -38,6 +38,11 @@ _LABELS = {400: "bad request", 401: "not authenticated", 403: "forbidden", 404: 
            422: "invalid request", 429: "too many requests"}
 
 
+def error_label(status: int) -> str:
+    """The error body's short label of a status ("not found")."""
+    return _LABELS.get(status, "request failed")
+
+
 def error_response(status: int, error: str, message: str,
                    fields: list[FieldProblem] | None = None,
                    headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -54,7 +59,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        label = _LABELS.get(exc.status_code, "request failed")
+        label = error_label(exc.status_code)
         if exc.status_code in (401, 403, 429):
             request.state.refusal = str(exc.detail)  # for the audit log
         return error_response(exc.status_code, label, str(exc.detail), headers=exc.headers)

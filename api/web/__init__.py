@@ -29,9 +29,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import agents, agreement, conversation, queue, scorecards, sign_in
+from api.web import agents, agreement, calibration, conversation, queue, scorecards, sign_in
 
-ROUTERS = (sign_in, queue, conversation, agents, agreement, scorecards)
+ROUTERS = (sign_in, queue, conversation, agents, agreement, calibration, scorecards)
 STATIC = Path(__file__).parent / "static"
 
 

@@ -3,19 +3,28 @@ latest run's criteria with verdict, score, confidence and the formula or model b
 (selecting one lights its evidence in the turns), the recording of a call (clicking a turn
 seeks to it), the review form, and the reviews with their disputes. The data is what
 GET /v1/conversations/{id} and GET /v1/conversations/{id}/reviews answer (the same
-functions)."""
+functions).
+
+Opened from a calibration session (?calibration=SESSION) it shows the run under the session's
+scorecard version, the form posts to the session's review route, and the reviews are the
+session's that GET /v1/calibration-sessions/{id} lets the viewer see (blind while it is open);
+the conversation's own reviews and effective score are left out, so nothing hints at another
+person's verdict."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import HTTPException, Query, Request, Response
 
-from api.deps import SessionDep, VersionDep, ViewerDep
+from api.deps import MAX_ID, SessionDep, VersionDep, ViewerDep
+from api.routers.calibration import get_session
 from api.routers.conversations import ConversationId, InScope, get_conversation
 from api.routers.reviews import list_reviews
 from api.schemas.conversations import ConversationOut
 from api.security.roles import Role
+from api.store.queries.calibration import OPEN
+from api.store.scorecards import find_version
 from api.web.evidence import pieces, spans_by_turn
 from api.web.i18n import text_direction
 from api.web.pages import page_router
@@ -25,16 +34,44 @@ router = page_router()
 
 
 @router.get("/conversations/{conversation_id}", dependencies=[InScope])
-def conversation_page(request: Request, session: SessionDep, viewer: ViewerDep,
-                      version: VersionDep, conversation_id: ConversationId) -> Response:
+def conversation_page(
+    request: Request, session: SessionDep, viewer: ViewerDep, version: VersionDep,
+    conversation_id: ConversationId,
+    calibration: Annotated[int | None, Query(ge=1, le=MAX_ID,
+                                             description="calibration session id")] = None,
+) -> Response:
+    if calibration is not None:
+        return calibration_view(request, session, viewer, conversation_id, calibration)
     shown = get_conversation(session, version, conversation_id, None)
     reviews = list_reviews(session, viewer, conversation_id).reviews
     return render(request, "conversation.html", {
         "c": shown, "turns": transcript(shown), "reviews": reviews,
-        "models": criterion_models(shown),
+        "models": criterion_models(shown), "calibration": None,
+        "review_api": f"/v1/conversations/{conversation_id}/reviews",
         "may_review": viewer.role in (Role.ADMIN, Role.QA, Role.SUPERVISOR),
         "may_dispute": viewer.role is Role.AGENT,
         "may_resolve": viewer.role in (Role.ADMIN, Role.QA)})
+
+
+def calibration_view(request: Request, session: SessionDep, viewer: ViewerDep,
+                     conversation_id: int, session_id: int) -> Response:
+    """The page inside a calibration session: its version's run, its review route, its
+    reviews as the API shows them to the viewer."""
+    detail = get_session(session, viewer, session_id)
+    if conversation_id not in detail.conversations:
+        raise HTTPException(404, f"conversation {conversation_id} is not in calibration "
+                                 f"session {session_id}")
+    shown = get_conversation(session, find_version(session, detail.scorecard, detail.version),
+                             conversation_id, None)
+    reviews = [r for r in detail.reviews if r.conversation_id == conversation_id]
+    reviewer = viewer.key_id in {r.key_id for r in detail.reviewers}
+    reviewed = any(r.reviewer_key_id == viewer.key_id for r in reviews)
+    return render(request, "conversation.html", {
+        "c": shown, "turns": transcript(shown), "reviews": reviews,
+        "models": criterion_models(shown), "calibration": detail, "reviewed": reviewed,
+        "review_api": f"/v1/calibration-sessions/{session_id}/reviews/{conversation_id}",
+        "may_review": reviewer and detail.state == OPEN and not reviewed,
+        "may_dispute": False, "may_resolve": False})
 
 
 def transcript(shown: ConversationOut) -> list[dict[str, Any]]:

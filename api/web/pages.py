@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 
+from api.errors import error_label, error_response
 from api.security.auth import AuthorizedRoute
 from api.store.queries import OutOfScope
 from api.store.scorecards import UnknownScorecard
@@ -37,6 +38,8 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
 def refusal_page(request: Request, status: int, message: str) -> Response:
     if status == 401:
         return sign_in_redirect(request)
+    if "application/json" in request.headers.get("accept", ""):  # the pages' script asks
+        return error_response(status, error_label(status), message)
     _ = language_of(request).gettext
     titles = {403: _("Not allowed"), 404: _("Not found"), 409: _("Conflict"),
               422: _("Invalid request"), 429: _("Too many requests")}

@@ -5,20 +5,38 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.security.auth import CSRF_COOKIE
+from api.security.auth import CSRF_COOKIE, Viewer
+from api.security.roles import ROUTE_ROLES, Role
 from api.web.i18n import LANG_COOKIE, LANGUAGES, Language, chosen_language, text_direction
 
 TEMPLATES = Path(__file__).parent / "templates"
 YEAR = 365 * 24 * 3600
+HOMES = ("/queue", "/agents", "/scorecards")
+"""The pages a viewer may land on, first choice first."""
 
 environment = Environment(loader=FileSystemLoader(TEMPLATES),
                           autoescape=select_autoescape(["html"]),
                           extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+
+
+def home_of(viewer: Viewer | None) -> str:
+    """Where a viewer lands (after signing in without `next`, on the brand link): an agent on
+    their own page, anyone else on the first of HOMES their role may see."""
+    if viewer is None or viewer.role is None:
+        return HOMES[0]
+    if viewer.role is Role.AGENT and viewer.agent_id:
+        return f"/agents/{quote(viewer.agent_id, safe='')}"
+    for path in HOMES:
+        admits = ROUTE_ROLES[("GET", path)]
+        if isinstance(admits, frozenset) and viewer.role in admits:
+            return path
+    return "/sign-in"
 
 
 def language_of(request: Request) -> Language:
@@ -39,6 +57,7 @@ def render(request: Request, template: str, context: dict[str, Any],
     viewer = getattr(request.state, "viewer", None)
     html = environment.get_template(template).render(
         request=request, language=language, languages=LANGUAGES, viewer=viewer,
+        home=home_of(viewer),
         ui_dir=text_direction(code), text_direction=text_direction,
         csrf=request.cookies.get(CSRF_COOKIE, ""), lang_url=lambda other: language_url(
             request, other),

@@ -23,7 +23,7 @@ from api.security.auth import (
 )
 from api.security.keys import Unauthenticated
 from api.web.pages import local_path, page_router, refusal_page
-from api.web.render import language_of, render
+from api.web.render import home_of, language_of, render
 
 router = page_router()
 
@@ -37,16 +37,17 @@ def _form(request: Request, next_path: str, error: str | None, status: int) -> R
 
 @router.get("/sign-in")
 def sign_in_form(request: Request, next: str | None = None) -> Response:
-    return _form(request, local_path(next), None, 200)
+    return _form(request, local_path(next, ""), None, 200)
 
 
 @router.post("/sign-in")
 async def sign_in(request: Request, key: Annotated[str, Form(max_length=200)] = "",
                   next: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    """Check the key; on success set the cookies and go to `next` (a local path)."""
+    """Check the key; on success set the cookies and go to `next` (a local path), else to
+    the key's home page (`home_of`: an agent's own page, ...)."""
     guard: Guard = request.app.state.guard
     client = client_of(request)
-    target = local_path(next)
+    target = local_path(next, "")
     try:
         info = await run_in_threadpool(guard.keys.authenticate, key)
     except Unauthenticated as exc:
@@ -62,9 +63,9 @@ async def sign_in(request: Request, key: Annotated[str, Form(max_length=200)] = 
         request.state.refusal = f"sign-in: {exc}"  # the audit log's reason
         return _form(request, target, language_of(request).gettext(
             "This key was not accepted: it is unknown, malformed, expired or revoked."), 401)
-    request.state.viewer = Viewer(role=info.role, key_id=info.id, teams=info.teams,
-                                  agent_id=info.agent_id)  # the audit event names the key
-    response = RedirectResponse(target, status_code=303)
+    viewer = Viewer(role=info.role, key_id=info.id, teams=info.teams, agent_id=info.agent_id)
+    request.state.viewer = viewer  # the audit event names the key
+    response = RedirectResponse(target or home_of(viewer), status_code=303)
     secure = request.url.scheme == "https"
     response.set_cookie(KEY_COOKIE, key.strip(), max_age=KEY_MAX_AGE, httponly=True,
                         samesite="strict", secure=secure)

@@ -25,6 +25,8 @@ __all__ = ["secure"]
 BAD = ("no key", "malformed", "expired", "revoked")
 PAGES = frozenset({("GET", "/queue"), ("GET", "/conversations/{conversation_id}"),
                    ("GET", "/agents"), ("GET", "/agents/{agent_id}"), ("GET", "/agreement"),
+                   ("GET", "/calibration"), ("POST", "/calibration"),
+                   ("GET", "/calibration/{session_id}"),
                    ("GET", "/scorecards"), ("GET", "/scorecards/{name}"),
                    ("POST", "/scorecards/{name}/validate")})
 """Web pages (api/web): refused as pages, 303 to /sign-in without a valid key and a 403 page
@@ -132,6 +134,13 @@ def calls(store: SecureStore) -> dict[tuple[str, str], Call]:
         ("GET", "/agents"): Call("GET", "/agents", 200),
         ("GET", "/agents/{agent_id}"): Call("GET", "/agents/n1", 200),
         ("GET", "/agreement"): Call("GET", "/agreement", 200),
+        ("GET", "/calibration"): Call("GET", "/calibration", 200),
+        ("POST", "/calibration"): Call(
+            "POST", "/calibration", 201,
+            {"name": "walk page", "conversations": f"{conversation}",
+             "reviewer_key_ids": [store.key_ids[k] for k in ("qa", "supervisor")]}),
+        ("GET", "/calibration/{session_id}"): Call(
+            "GET", "", 200, fresh=lambda: f"/calibration/{new_session()}"),
         ("GET", "/scorecards"): Call("GET", "/scorecards", 200),
         ("GET", "/scorecards/{name}"): Call("GET", "/scorecards/default", 200),
         ("POST", "/scorecards/{name}/validate"): Call(

@@ -189,3 +189,41 @@ def session_reviews(session: Session, found: tables.CalibrationSession,
     r = tables.Review
     return list(session.scalars(select(r).where(r.calibration_session_id == found.id, visible)
                                 .order_by(r.id)))
+
+
+def reviewer_keys(session: Session) -> list[tables.ApiKey]:
+    """The keys a session may name as reviewers: active, of a reviewing role, oldest first."""
+    k = tables.ApiKey
+    return list(session.scalars(select(k).where(active(), k.role.in_(REVIEWING_ROLES))
+                                .order_by(k.created_at, k.id)))
+
+
+def conversation_refs(session: Session, refs: Sequence[str]) -> list[int]:
+    """The conversation ids that `refs` name, in their order: a whole number is a conversation
+    id, anything else an external id (which must name one conversation). QueryError naming
+    the field `conversations` for a ref that names none or several."""
+    c = tables.Conversation
+    external = [ref for ref in refs if not ref.isdigit()]
+    named: dict[str, list[int]] = defaultdict(list)
+    for conversation_id, external_id in session.execute(
+            select(c.id, c.external_id).where(c.external_id.in_(external)).order_by(c.id)):
+        named[external_id].append(conversation_id)
+    ids = []
+    for ref in refs:
+        if ref.isdigit():
+            ids.append(int(ref))
+            continue
+        found = named.get(ref, [])
+        if len(found) != 1:
+            raise QueryError(f"external id {ref!r} names {len(found) or 'no'} conversations"
+                             + ("; give the conversation id" if found else ""),
+                             location="conversations")
+        ids.append(found[0])
+    return ids
+
+
+def external_ids(session: Session, conversation_ids: Sequence[int]) -> dict[int, str]:
+    """Each conversation's external id (the session page's labels)."""
+    c = tables.Conversation
+    return {conversation_id: external_id for conversation_id, external_id in session.execute(
+        select(c.id, c.external_id).where(c.id.in_(conversation_ids)))}

@@ -10,7 +10,8 @@ function csrfToken() {
 function say(text) { document.getElementById("status").textContent = text; }
 
 async function callApi(method, url, body) {
-  const headers = { "X-CSRF-Token": csrfToken() };
+  // JSON refusals from page routes too (api/web/pages.py), so their message can be shown
+  const headers = { "X-CSRF-Token": csrfToken(), "Accept": "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(url, { method, headers, credentials: "same-origin",
                                       body: body === undefined ? undefined : JSON.stringify(body) });
@@ -30,20 +31,36 @@ function wireButtons() {
   }
 }
 
-// <form data-api="/v1/..."> : its named fields as a JSON body.
+// Forms whose request is not their plain fields: by form id, the [url, JSON body] to post.
+const REQUESTS = { review: (form) => [form.dataset.api, reviewBody(form)],
+                   "new-session": sessionRequest };
+
+// <form data-api="/v1/..."> : its named fields as a JSON body; then the page reloads, or
+// goes to data-go with {id} replaced by the answer's id.
 function wireForms() {
   for (const form of document.querySelectorAll("form[data-api]")) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const body = form.id === "review" ? reviewBody(form)
-                                         : Object.fromEntries(new FormData(form));
+      const request = REQUESTS[form.id];
+      const [url, body] = request ? request(form)
+                                  : [form.dataset.api, Object.fromEntries(new FormData(form))];
       try {
-        const answer = await callApi("POST", form.dataset.api, body);
+        const answer = await callApi("POST", url, body);
         say(form.dataset.done + (answer.score != null ? " " + answer.score : ""));
-        setTimeout(() => location.reload(), 900);
+        const go = form.dataset.go;
+        setTimeout(() => (go ? location.assign(go.replace("{id}", answer.id))
+                             : location.reload()), 900);
       } catch (error) { say(error.message); }
     });
   }
+}
+
+// A new calibration session: its scorecard in the query, the ticked reviewers as a list.
+function sessionRequest(form) {
+  const fields = new FormData(form);
+  const url = form.dataset.api + "?scorecard=" + encodeURIComponent(fields.get("scorecard"));
+  return [url, { name: fields.get("name"), conversations: fields.get("conversations"),
+                 reviewer_key_ids: fields.getAll("reviewer_key_ids") }];
 }
 
 // The review: per criterion agree, or a corrected verdict and/or score, with a comment.

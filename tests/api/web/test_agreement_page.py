@@ -49,7 +49,7 @@ def reviewed(web: WebStore) -> WebStore:
 def expected_cells(a: dict[str, Any], language: Language, notes: dict[str, str]) -> list[str]:
     c = a["confusion"]
     kappa = (language.number(a["kappa"], 3) if a["kappa"] is not None
-             else f'<span class="meta" title="{a["kappa_note"]}">'
+             else f'<span class="meta kappa-note" title="{a["kappa_note"]}">'
                   f'{notes.get(a["kappa_note"], a["kappa_note"])}</span>')
     return [str(a["n"]), language.percent(a["agree_share"]), language.percent(a["accuracy"]),
             kappa, str(c["machine_passed_human_passed"]), str(c["machine_passed_human_failed"]),
