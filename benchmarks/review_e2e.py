@@ -29,10 +29,10 @@ import yaml
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.review_e2e_pages import Judgement, shoot, signed_in, submit  # noqa: E402
-from benchmarks.review_labels_summary import CRITERIA, DEFAULT, pairs_of  # noqa: E402
-from benchmarks.service_common import SHARED, run_iqs, served, service_env  # noqa: E402
-from scorer.agreement import agreement  # noqa: E402
+from benchmarks.review_e2e_pages import Judgement, shoot, signed_in, submit
+from benchmarks.review_labels_summary import CRITERIA, DEFAULT, pairs_of
+from benchmarks.service_common import SHARED, run_iqs, served, service_env
+from scorer.agreement import agreement
 
 CORPORA = {"harper_valley_sample": "harper_valley_sample/0002f70f7386445b.compact.json",
            "abcd_sample": "abcd_sample/abcd_sample.json",
