@@ -213,13 +213,16 @@ def may_switch(report: Report, qa: httpx.Client, criterion: str, model: str) -> 
 
 
 def screenshots(page: Any, api: httpx.Client, shots: Path, example: int) -> None:
+    """The queue, a conversation with a criterion selected, agreement, an agent's page."""
     shoot(page, shots / "queue.png", "/queue")
     shoot(page, shots / "conversation-empathy.png", f"/conversations/{example}", "empathy")
     shoot(page, shots / "agreement.png", "/agreement")
-    agents = api.get("/v1/agents").raise_for_status().json()["agents"]
-    named = [a["agent_id"] for a in agents if a["agent_id"] != "(unknown)"]
-    if named:
-        shoot(page, shots / "agent.png", f"/agents/{named[0]}")
+    if api.get("/v1/agents").raise_for_status().json()["agents"]:
+        page.goto("/agents?scorecard=default&version=1")  # the corpora name no agents:
+        # the first is "(unknown)"
+        page.click("main a[href^='/agents/']")
+        page.wait_for_load_state()
+        shoot(page, shots / "agent.png", page.url)
 
 
 def run(args: argparse.Namespace, home: Path, report: Report) -> None:
