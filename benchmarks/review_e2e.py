@@ -189,11 +189,13 @@ def retrain(report: Report, ml: httpx.Client, qa: httpx.Client, seed: int) -> No
         comparison = model["versions"][-1]["review_comparison"]
         report(f"Trained on {comparison['trained_reviews']} reviewed conversations; compared on "
                f"the {comparison['held_back_reviews']} held back (seed {comparison['seed']}).", "",
-               "| model | n | accuracy | Cohen's kappa |", "|---|---|---|---|")
+               "| model | n | accuracy | Cohen's kappa | task: labelled examples | task: accuracy "
+               "| task: macro F1 |", "|---|---|---|---|---|---|---|")
         for role in ("active", "new"):
-            side = comparison[role]
+            side, task_side = comparison[role], comparison[role]["task_metrics"]
             report(f"| {role}: {side['model']} | {side['n']} | {number(side['accuracy'])} | "
-                   f"{number(side['kappa'])} |")
+                   f"{number(side['kappa'])} | {task_side.get('n', '-')} | "
+                   f"{number(task_side.get('accuracy'))} | {number(task_side.get('macro_f1'))} |")
         may_switch(report, qa, criterion, name)
 
 
