@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -68,7 +69,7 @@ def fill(home: Path, env: dict[str, str], dialogues: int | None, turns: int) -> 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
     """p50, p99 (nearest rank) and max, in ms."""
     ordered = sorted(samples)
-    rank = max(0, min(len(ordered) - 1, round(0.99 * len(ordered) + 0.5) - 1))
+    rank = math.ceil(0.99 * len(ordered)) - 1
     return statistics.median(ordered), ordered[rank], ordered[-1]
 
 
