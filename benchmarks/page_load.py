@@ -120,6 +120,7 @@ def main() -> None:
         paths = {f"/queue ({queue_rows} rows shown)": "/queue",
                  f"/conversations/{{id}} ({args.turns} turns)": f"/conversations/{long_chat}"}
         page = stack.enter_context(signed_in(base, key))
+        before = os.getloadavg()
         rows = []
         for name, path in paths.items():
             for how, load in (("server: full body (httpx)", server_load(client, path)),
@@ -128,7 +129,8 @@ def main() -> None:
                 rows.append([name, how, args.loads, f"{p50:.1f}", f"{p99:.1f}", f"{most:.1f}"])
         load_avg = os.getloadavg()
         print(f"Command: `python benchmarks/page_load.py {' '.join(sys.argv[1:])}`",
-              f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average after the loads "
+              f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average (1, 5, 15 min) "
+              f"before the loads {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, after "
               f"{load_avg[0]:.2f} {load_avg[1]:.2f} {load_avg[2]:.2f} ({os.cpu_count()} cores)",
               f"Store: {len(ids)} conversations (SQLite, {home}); the queue's default page "
               f"shows {queue_rows} rows", "",
