@@ -26,7 +26,8 @@ def _run(script: str, *args: str) -> str:
 
 
 def test_review_e2e_three_reviews_through_the_pages(tmp_path: Path) -> None:
-    out = _run("review_e2e.py", "--limit", "3", "--subset", "--out", str(tmp_path / "r.md"))
+    out = _run("review_e2e.py", "--limit", "3", "--subset", "--out", str(tmp_path / "r.md"),
+               "--shots", str(tmp_path / "shots"))
     # 3 flagged STC-3 reviews and the Harper Valley call, each stored as the form was filled
     assert "Reviews submitted through the pages: 4 " in out and "stored as filled: 4/4" in out
     rows = {line.split("|")[1].strip(): [c.strip() for c in line.strip("|\n").split("|")]
@@ -36,6 +37,8 @@ def test_review_e2e_three_reviews_through_the_pages(tmp_path: Path) -> None:
     # too few labels in 4 reviews: each job fails and says why
     assert out.count("Answer: 202") == 2 and "training needs at least" in out, out
     assert (tmp_path / "r.md").read_text().strip() == out.strip()
+    assert sorted(p.name for p in (tmp_path / "shots").iterdir()) == [
+        "agent.png", "agreement.png", "conversation-empathy.png", "queue.png"]
 
 
 def test_page_load_five_loads() -> None:
