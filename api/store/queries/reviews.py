@@ -76,6 +76,10 @@ def list_queue(session: Session, scope: Scope, *, team: str | None = None,
         query = query.order_by(run.score.is_(None), run.score, item.created_at, item.id)
     else:
         query = query.order_by(item.created_at, item.id)
+    if reason is None:
+        # Without a reason filter the first `limit` rows are the answer: LIMIT in SQL, so a
+        # full queue is not loaded (and its JSON decoded) to show one page of it.
+        query = query.limit(limit)
     entries = []
     # Reasons are a JSON list: filtered here, the same way on SQLite and PostgreSQL.
     for row in session.execute(query):
