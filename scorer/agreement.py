@@ -14,6 +14,14 @@ from dataclasses import dataclass
 
 NO_PAIRS = "no reviewed criteria with a machine verdict"
 ONE_CLASS = "undefined: machine and human gave one and the same verdict ({}) throughout"
+NO_SUBJECTS = "no subjects"
+FEW_RATERS_PER_SUBJECT = "fewer than two raters per subject"
+RATINGS_ONE_CLASS = "undefined: every rating is in one class"
+FEW_RATERS = "fewer than two raters"
+NOT_ALL_RATED = "no subject was rated by every rater"
+NO_MAJORITY = "no conversation with a majority verdict (ties are left out)"
+ONE_CLASS_MAJORITY = ("undefined: the reviewer and the majority gave one and the same verdict "
+                      "({}) throughout")
 
 
 @dataclass(frozen=True)
@@ -67,17 +75,19 @@ def confusion(pairs: Iterable[Pair]) -> Confusion:
                      counts[(False, False)])
 
 
-def cohen_kappa(machine: Sequence[bool], human: Sequence[bool]) -> Kappa:
+def cohen_kappa(machine: Sequence[bool], human: Sequence[bool], empty: str = NO_PAIRS,
+                one_class: str = ONE_CLASS) -> Kappa:
     """Cohen's kappa (Cohen 1960) of two raters' pass/fail verdicts of the same items, by
-    sklearn.metrics.cohen_kappa_score; None with the reason when undefined (no items, or both
-    raters used a single and the same class: chance agreement 1, kappa 0/0)."""
+    sklearn.metrics.cohen_kappa_score; None with the reason when undefined (no items: `empty`,
+    or both raters used a single and the same class: `one_class`; chance agreement 1, kappa
+    0/0)."""
     if len(machine) != len(human):
         raise ValueError("the raters must rate the same items")
     if not machine:
-        return Kappa(None, NO_PAIRS)
+        return Kappa(None, empty)
     classes = set(machine) | set(human)
     if len(classes) == 1:
-        return Kappa(None, ONE_CLASS.format("passed" if classes.pop() else "failed"))
+        return Kappa(None, one_class.format("passed" if classes.pop() else "failed"))
     # imported here: sklearn takes a second to import and only this needs it
     from sklearn.metrics import cohen_kappa_score
 
@@ -124,10 +134,10 @@ def fleiss_kappa(counts: Sequence[Sequence[int]]) -> Kappa:
     None with the reason when there are no subjects or P̄e = 1 (every rating in one class)."""
     rows = [list(r) for r in counts]
     if not rows:
-        return Kappa(None, "no subjects")
+        return Kappa(None, NO_SUBJECTS)
     raters = sum(rows[0])
     if raters < 2:
-        return Kappa(None, "fewer than two raters per subject")
+        return Kappa(None, FEW_RATERS_PER_SUBJECT)
     if any(sum(r) != raters for r in rows) or any(len(r) != len(rows[0]) for r in rows):
         raise ValueError("every subject needs the same number of ratings and categories")
     if any(v < 0 for r in rows for v in r):
@@ -138,7 +148,7 @@ def fleiss_kappa(counts: Sequence[Sequence[int]]) -> Kappa:
     shares = [sum(r[j] for r in rows) / (subjects * raters) for j in range(len(rows[0]))]
     p_e = sum(p * p for p in shares)
     if math.isclose(p_e, 1.0):
-        return Kappa(None, "undefined: every rating is in one class")
+        return Kappa(None, RATINGS_ONE_CLASS)
     return Kappa(round((p_bar - p_e) / (1 - p_e), 4))
 
 
@@ -187,9 +197,9 @@ def calibration(ratings: dict[str, dict[str, bool]]) -> Calibration:
     raters = sorted({r for by in ratings.values() for r in by})
     complete = [by for by in ratings.values() if len(by) == len(raters)]
     fleiss = (fleiss_from_labels([[by[r] for r in raters] for by in complete])
-              if len(raters) >= 2 else Kappa(None, "fewer than two raters"))
+              if len(raters) >= 2 else Kappa(None, FEW_RATERS))
     if len(raters) >= 2 and not complete:
-        fleiss = Kappa(None, "no subject was rated by every rater")
+        fleiss = Kappa(None, NOT_ALL_RATED)
     against: dict[str, RaterVsMajority] = {}
     for rater in raters:
         theirs, majorities = [], []
@@ -201,5 +211,5 @@ def calibration(ratings: dict[str, dict[str, bool]]) -> Calibration:
         n = len(theirs)
         against[rater] = RaterVsMajority(
             n, round(sum(a == b for a, b in zip(theirs, majorities, strict=True)) / n, 4)
-            if n else None, cohen_kappa(majorities, theirs))
+            if n else None, cohen_kappa(majorities, theirs, NO_MAJORITY, ONE_CLASS_MAJORITY))
     return Calibration(len(complete), len(raters), fleiss, against)

@@ -14,10 +14,9 @@ from api.routers.agreement import PeriodDep, get_agreement
 from api.routers.calibration import list_sessions
 from api.web.agents import period_query, scorecard_names
 from api.web.calibration import reviewer_names
-from api.web.i18n import Language
+from api.web.kappa import kappa_notes
 from api.web.pages import page_router
 from api.web.render import language_of, render
-from scorer.agreement import NO_PAIRS, ONE_CLASS
 
 router = page_router()
 SESSIONS_SHOWN = 10
@@ -32,13 +31,3 @@ def agreement_page(request: Request, session: SessionDep, viewer: ViewerDep,
         "names": reviewer_names(session),
         "report": report, "version": version, "scorecards": scorecard_names(session),
         "query": period_query(request), "notes": kappa_notes(language_of(request))})
-
-
-def kappa_notes(language: Language) -> dict[str, str]:
-    """The reasons scorer/agreement.py gives for an undefined kappa, in the page's language."""
-    _ = language.gettext
-    return {NO_PAIRS: _("no reviewed criteria with a machine verdict"),
-            ONE_CLASS.format("passed"): _("undefined: every verdict was pass, machine's and "
-                                          "human's"),
-            ONE_CLASS.format("failed"): _("undefined: every verdict was fail, machine's and "
-                                          "human's")}

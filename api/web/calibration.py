@@ -21,8 +21,9 @@ from api.routers.reviews import is_manager
 from api.schemas.calibration import KeyId, SessionIn, SessionOut
 from api.store.queries import calibration as q
 from api.web.agents import scorecard_names
+from api.web.kappa import kappa_notes
 from api.web.pages import page_router
-from api.web.render import render
+from api.web.render import language_of, render
 
 router = page_router()
 
@@ -77,6 +78,7 @@ def session_page(request: Request, session: SessionDep, viewer: ViewerDep,
     mine = {r.conversation_id: r for r in detail.reviews if r.reviewer_key_id == me}
     return render(request, "calibration_session.html", {
         "s": detail, "mine": mine, "names": reviewer_names(session),
+        "notes": kappa_notes(language_of(request)),
         "external": q.external_ids(session, detail.conversations),
         "reviewer": me in {r.key_id for r in detail.reviewers},
         "done_by": {c: sum(c in r.reviewed for r in detail.reviewers)

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from scorer.agreement import (
+    FEW_RATERS,
+    NO_MAJORITY,
     NO_PAIRS,
+    ONE_CLASS_MAJORITY,
     Confusion,
     Pair,
     agreement,
@@ -115,4 +118,13 @@ def test_majority_ties_and_one_rater() -> None:
     tied = calibration({"c1": {"a": True, "b": False}, "c2": {"a": True, "b": True}})
     assert tied.against_majority["a"].n == 1  # c1 is a tie: no majority
     alone = calibration({"c1": {"a": True}})
-    assert alone.fleiss.value is None and alone.fleiss.reason == "fewer than two raters"
+    assert alone.fleiss.value is None and alone.fleiss.reason == FEW_RATERS
+
+
+def test_reviewer_against_majority_says_why_kappa_is_undefined() -> None:
+    # c2's majority passes and a passes: one class throughout (c1, a tie, is left out)
+    tied = calibration({"c1": {"a": True, "b": False}, "c2": {"a": True, "b": True}})
+    assert tied.against_majority["a"].kappa.reason == ONE_CLASS_MAJORITY.format("passed")
+    only_ties = calibration({"c1": {"a": True, "b": False}})
+    assert only_ties.against_majority["b"].n == 0
+    assert only_ties.against_majority["b"].kappa.reason == NO_MAJORITY
