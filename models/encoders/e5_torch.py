@@ -13,6 +13,7 @@ time, which takes a fraction of a second, so nothing is cached on disk."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal, cast
 
@@ -43,37 +44,52 @@ def default_precision() -> Precision:
     return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
 
 
-def build_bert(file: E5File) -> torch.nn.Module:
-    """The encoder layers as a float32 `transformers.BertModel` that takes `inputs_embeds`
-    (its own word-embedding table is a one-row stand-in)."""
+def build_bert(file: E5File, dtype: torch.dtype = torch.float32) -> torch.nn.Module:
+    """The encoder layers as a `transformers.BertModel` of `dtype` that takes
+    `inputs_embeds` (its own word-embedding table is a one-row stand-in, left unset)."""
     from transformers import BertConfig, BertModel
+    from transformers.initialization import no_init_weights
 
     c = file.config
     config = BertConfig(vocab_size=1, hidden_size=c.hidden, num_hidden_layers=c.layers,
                         num_attention_heads=c.heads, intermediate_size=c.intermediate,
                         max_position_embeddings=c.max_positions, type_vocab_size=c.type_vocab,
                         layer_norm_eps=c.eps, hidden_act="gelu", pad_token_id=0)
-    t = file.tensors
-    state = {"embeddings.position_embeddings.weight": t["emb.pos"].reshape(c.max_positions, -1),
-             "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(c.type_vocab, -1),
-             "embeddings.LayerNorm.weight": t["emb.ln.w"],
-             "embeddings.LayerNorm.bias": t["emb.ln.b"]}
-    for layer in range(c.layers):
-        for short, name in _LINEARS.items():
-            state[f"encoder.layer.{layer}.{name}.weight"] = dequantize(t[f"l{layer}.{short}.w"])
-            state[f"encoder.layer.{layer}.{name}.bias"] = t[f"l{layer}.{short}.b"]
-        for short, name in _NORMS.items():
-            state[f"encoder.layer.{layer}.{name}.weight"] = t[f"l{layer}.{short}.w"]
-            state[f"encoder.layer.{layer}.{name}.bias"] = t[f"l{layer}.{short}.b"]
-    from transformers.initialization import no_init_weights
-
-    with no_init_weights():  # every weight is loaded next: random ones would cost seconds
-        model = BertModel(config, add_pooling_layer=False)
-    missing = model.load_state_dict({k: torch.tensor(np.asarray(v, dtype=np.float32))
-                                     for k, v in state.items()}, strict=False).missing_keys
-    if missing != ["embeddings.word_embeddings.weight"]:
-        raise ValueError(f"{file.path}: tensors missing for {missing}")
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)  # made in `dtype`: no float32 copy to convert and free
+    try:
+        with no_init_weights():  # every weight is set next: random ones would cost seconds
+            model = BertModel(config, add_pooling_layer=False)
+    finally:
+        torch.set_default_dtype(previous)
+    parameters = dict(model.named_parameters())
+    with torch.no_grad():
+        for name, values in _tensors(file):
+            parameters.pop(name).copy_(torch.from_numpy(values))
+    if list(parameters) != ["embeddings.word_embeddings.weight"]:
+        raise ValueError(f"{file.path}: no tensors for {list(parameters)}")
     return model.eval()
+
+
+def _tensors(file: E5File) -> Iterator[tuple[str, np.ndarray]]:
+    """`BertModel` parameter names and float32 values, one matrix dequantised at a time."""
+    c, t = file.config, file.tensors
+
+    def copied(key: str, rows: int | None = None) -> np.ndarray:  # torch wants writable memory
+        return np.array(t[key]) if rows is None else np.array(t[key]).reshape(rows, -1)
+
+    yield "embeddings.position_embeddings.weight", copied("emb.pos", c.max_positions)
+    yield "embeddings.token_type_embeddings.weight", copied("emb.type", c.type_vocab)
+    yield "embeddings.LayerNorm.weight", copied("emb.ln.w")
+    yield "embeddings.LayerNorm.bias", copied("emb.ln.b")
+    for layer in range(c.layers):
+        prefix = f"encoder.layer.{layer}"
+        for short, name in _LINEARS.items():
+            yield f"{prefix}.{name}.weight", dequantize(t[f"l{layer}.{short}.w"])
+            yield f"{prefix}.{name}.bias", copied(f"l{layer}.{short}.b")
+        for short, name in _NORMS.items():
+            yield f"{prefix}.{name}.weight", copied(f"l{layer}.{short}.w")
+            yield f"{prefix}.{name}.bias", copied(f"l{layer}.{short}.b")
 
 
 class E5TorchEncoder(BatchEncoder):
@@ -88,7 +104,13 @@ class E5TorchEncoder(BatchEncoder):
         self.max_tokens = file.config.max_positions
         self._word = file.tensors["emb.word"]
         self._tokenizer = E5Tokenizer(file.vocabulary())
-        self._model, self._dtype = _prepare(build_bert(file), self.precision)
+        self._dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
+        self._model = build_bert(file, self._dtype)
+        if self.precision == "int8":
+            with warnings.catch_warnings():  # torch.ao.quantization is deprecated for torchao
+                warnings.simplefilter("ignore")
+                self._model = torch.ao.quantization.quantize_dynamic(
+                    self._model, {torch.nn.Linear}, dtype=torch.qint8)
         self.model_id = f"e5torch/{self.precision}/query/{fingerprint([weights])}"
 
     def token_count(self, text: str) -> int:
@@ -136,15 +158,3 @@ class E5TorchEncoder(BatchEncoder):
             weights = attention.unsqueeze(-1).float()
             pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1)
         return cast(np.ndarray, pooled.numpy())
-
-
-def _prepare(model: torch.nn.Module, precision: Precision) -> tuple[torch.nn.Module, torch.dtype]:
-    if precision == "bf16":
-        return model.to(torch.bfloat16), torch.bfloat16
-    if precision == "int8":
-        with warnings.catch_warnings():  # torch.ao.quantization is deprecated for torchao
-            warnings.simplefilter("ignore")
-            quantized = torch.ao.quantization.quantize_dynamic(
-                model, {torch.nn.Linear}, dtype=torch.qint8)
-        return quantized, torch.float32
-    return model, torch.float32
