@@ -100,3 +100,18 @@ def test_float32_and_int8_paths(nano):
 def test_e5torch_prepares_its_own_texts():
     with pytest.raises(ConfigError, match="prefix"):
         load_encoder("e5torch", prefix="passage: ")
+
+
+@pytest.mark.slow
+def test_the_float32_encoder_layers_train():
+    import torch
+
+    from models.encoders.e5_torch import build_bert, packaged_weights
+
+    model = build_bert(E5File(packaged_weights())).train()
+    embedded = torch.randn(2, 6, 384)
+    hidden = model(inputs_embeds=embedded, attention_mask=torch.ones(2, 6)).last_hidden_state
+    hidden.mean().backward()
+    query = model.encoder.layer[0].attention.self.query.weight
+    assert query.dtype == torch.float32 and query.grad is not None
+    assert float(query.grad.abs().sum()) > 0
