@@ -20,7 +20,7 @@ from typing import Literal, cast
 import numpy as np
 import torch
 
-from models.encoders.base import fingerprint, l2_normalise
+from models.encoders.base import batches, checked_batch_size, fingerprint, l2_normalise
 from models.encoders.e5_tokenizer import E5Tokenizer
 from models.encoders.e5_weights import E5File, dequantize
 
@@ -123,16 +123,10 @@ class E5TorchEncoder:
         return len(self._tokenizer.content_ids([PREFIX + text])[0]) + 2
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
-        if isinstance(texts, str):
-            raise TypeError("encode takes a sequence of texts, not one string")
-        size = batch_size or self.default_batch_size
-        if size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {size}")
+        size = checked_batch_size(texts, batch_size or self.default_batch_size)
         windows, owners, weights = self._windows([str(text) for text in texts])
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
         pooled = np.empty((len(windows), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), size):
-            rows = order[start:start + size]
+        for rows in batches([len(window) for window in windows], size):
             pooled[rows] = self.pool([windows[i] for i in rows])
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         # The weighted sum, not mean: the vectors are L2-normalised next.
