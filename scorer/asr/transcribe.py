@@ -64,7 +64,10 @@ def transcribe_call(path: str | Path, options: TranscriptionOptions | None = Non
             transcripts = [ChannelTranscript(channel) for channel in range(count)]
         channels = chunk.samples if stereo else chunk.samples.mean(axis=0, keepdims=True)
         for transcript, samples in zip(transcripts, channels, strict=True):
-            kept = recognize(model, samples, chunk.start, replace(options, language=language),
+            # Mono voices are told apart by word times, which the sequential decoder gives finer.
+            batch_size = options.batch_size if stereo else 0
+            kept = recognize(model, samples, chunk.start,
+                             replace(options, language=language, batch_size=batch_size),
                              transcript)
             language = language or transcript.language
             # A segment can bridge a long pause in which the other party speaks: cut it there.
