@@ -47,12 +47,15 @@ AsrModel = Annotated[str, typer.Option(
                         "Whisper folder")]
 ComputeType = Annotated[str, typer.Option(help="CTranslate2 compute type: int8, float32, ...")]
 BeamSize = Annotated[int, typer.Option(min=1, help="beam size of the speech recogniser")]
+BatchSize = Annotated[int, typer.Option(
+    min=0, help="speech windows decoded together; 0: one after another (the sequential decoder)")]
+_ASR_DEFAULTS = TranscriptionOptions()  # the command line offers the library's defaults
 
 
-def _transcription(model: str, compute_type: str, beam_size: int,
+def _transcription(model: str, compute_type: str, beam_size: int, batch_size: int,
                    language: str | None) -> TranscriptionOptions:
     return TranscriptionOptions(model=model, compute_type=compute_type, beam_size=beam_size,
-                                language=language)
+                                batch_size=batch_size, language=language)
 
 
 def _key_values(pairs: list[str], option: str) -> dict[str, str]:
@@ -79,8 +82,9 @@ def score(
         help="CSV role value mapping VALUE=ROLE, e.g. staff=agent")] = [],  # noqa: B006
     encoding: Annotated[str | None, typer.Option(help="text encoding of the inputs")] = None,
     asr_model: AsrModel = DEFAULT_MODEL,
-    compute_type: ComputeType = "int8",
-    beam_size: BeamSize = 5,
+    compute_type: ComputeType = _ASR_DEFAULTS.compute_type,
+    beam_size: BeamSize = _ASR_DEFAULTS.beam_size,
+    batch_size: BatchSize = _ASR_DEFAULTS.batch_size,
 ) -> None:
     """Score conversations (chats, transcripts, call recordings) against a scorecard; print
     per-agent quality or every detail."""
@@ -91,7 +95,8 @@ def score(
         options = ReaderOptions(format=input_format, language=language, encoding=encoding,
                                 csv_columns=_key_values(csv_column, "--csv-column"),
                                 csv_roles=_key_values(csv_role, "--csv-role"),
-                                asr=_transcription(asr_model, compute_type, beam_size, language))
+                                asr=_transcription(asr_model, compute_type, beam_size,
+                                                   batch_size, language))
         card = load_scorecard(scorecard)
         scorer = Scorer(card, language=language)
     except ValidationError as exc:
@@ -133,14 +138,16 @@ def transcribe(
         help="folder to write <call>.json / <call>.vtt into; default: stdout (JSON Lines)")] = None,
     language: Annotated[str | None, typer.Option(help="force the language, e.g. ru")] = None,
     asr_model: AsrModel = DEFAULT_MODEL,
-    compute_type: ComputeType = "int8",
-    beam_size: BeamSize = 5,
+    compute_type: ComputeType = _ASR_DEFAULTS.compute_type,
+    beam_size: BeamSize = _ASR_DEFAULTS.beam_size,
+    batch_size: BatchSize = _ASR_DEFAULTS.batch_size,
 ) -> None:
     """Transcribe call recordings into timed conversations with roles (IQS JSON or WebVTT)."""
     from scorer.asr import to_webvtt
 
     options = ReaderOptions(format="audio", language=language,
-                            asr=_transcription(asr_model, compute_type, beam_size, language))
+                            asr=_transcription(asr_model, compute_type, beam_size, batch_size,
+                                               language))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     failed = 0

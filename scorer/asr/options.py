@@ -37,8 +37,14 @@ class TranscriptionOptions:
     model: str = DEFAULT_MODEL  # "base", "tiny.en" or a CTranslate2 Whisper directory
     compute_type: str = "int8"
     beam_size: int = 1  # beam 5: 10-25 % slower on 2 cores, no clear WER gain (benchmarks)
+    # Stereo calls: VAD windows of up to 30 s decoded this many at a time (faster-whisper's
+    # batched pipeline); 0: one window after another, with temperature fallback (the sequential
+    # decoder). Batched decoding needs the VAD. 4: base 14 % less CPU, tiny.en the same; 8 saves
+    # no more and holds 300 MiB more. Mono calls are always decoded sequentially: the batched
+    # word times cost their speaker split 0.9 points (benchmarks/CALL_SPEED.md).
+    batch_size: int = 4
     cpu_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
-    language: str | None = None  # None: detected per call
+    language: str | None = None  # None: detected once per call, on the first speech heard
     vad_filter: bool = True
     word_timestamps: bool = True
     guards: GuardThresholds = field(default_factory=GuardThresholds)

@@ -3,14 +3,15 @@ hallucinations, attribute speech to agent and customer, and build timed turns.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 import ctranslate2
 import numpy as np
-from faster_whisper import WhisperModel
-from faster_whisper.transcribe import Segment
+from faster_whisper import BatchedInferencePipeline, WhisperModel
+from faster_whisper.transcribe import Segment, TranscriptionInfo
 
 from scorer.asr.audio import AudioChunk, iter_chunks, probe
 from scorer.asr.guards import rejection_reason
@@ -33,6 +34,7 @@ _SAME_SIGNAL_CORRELATION = 0.9  # channels this correlated carry one mix, not on
 _SILENT_CHANNEL_RATIO = 1e-3  # a channel this much quieter than the other carries nobody
 
 
+# One loaded model per process and setting: a worker or server pays the load once, not per call.
 @lru_cache(maxsize=4)
 def load_model(model: str, compute_type: str, cpu_threads: int) -> WhisperModel:
     directory = resolve_model(model)
@@ -53,6 +55,8 @@ def transcribe_call(path: str | Path, options: TranscriptionOptions | None = Non
     transcripts: list[ChannelTranscript] | None = None
     voiced: list[Voiced] = []
     stereo = False
+    # Detected once, on the first speech heard, then given to every later channel and chunk.
+    language = options.language
     for chunk in iter_chunks(path, options.chunk_seconds):
         if transcripts is None:
             stereo = _has_two_parties(chunk)
@@ -60,7 +64,12 @@ def transcribe_call(path: str | Path, options: TranscriptionOptions | None = Non
             transcripts = [ChannelTranscript(channel) for channel in range(count)]
         channels = chunk.samples if stereo else chunk.samples.mean(axis=0, keepdims=True)
         for transcript, samples in zip(transcripts, channels, strict=True):
-            kept = recognize(model, samples, chunk.start, options, transcript)
+            # Mono voices are told apart by word times, which the sequential decoder gives finer.
+            batch_size = options.batch_size if stereo else 0
+            kept = recognize(model, samples, chunk.start,
+                             replace(options, language=language, batch_size=batch_size),
+                             transcript)
+            language = language or transcript.language
             # A segment can bridge a long pause in which the other party speaks: cut it there.
             pause = options.turn_gap if stereo else options.mono_split_pause
             pieces = [p for s in kept for p in split_at_pauses(s, pause)]
@@ -70,7 +79,6 @@ def transcribe_call(path: str | Path, options: TranscriptionOptions | None = Non
         if progress is not None:
             progress(chunk.start + chunk.duration, info.declared_duration or 0.0)
     transcripts = transcripts or []
-    language = options.language or _main_language(transcripts)
     attributed: list[Attributed]
     if stereo:
         attributed = attribute_channels(transcripts, options.channel_roles)
@@ -79,14 +87,6 @@ def transcribe_call(path: str | Path, options: TranscriptionOptions | None = Non
                                         options.same_speaker_similarity)
     return Conversation(id=path.stem, channel=Channel.CALL, language=language, source=str(path),
                         turns=build_turns(attributed, options.turn_gap))
-
-
-def _main_language(transcripts: list[ChannelTranscript]) -> str | None:
-    """The language of the channel with the most recognised words."""
-    spoken = [t for t in transcripts if t.segments]
-    if not spoken:
-        return None
-    return max(spoken, key=lambda t: sum(len(s.words) or 1 for s in t.segments)).language
 
 
 def _has_two_parties(chunk: AudioChunk) -> bool:
@@ -108,9 +108,14 @@ def recognize(model: WhisperModel, samples: np.ndarray, offset: float,
     limits = options.guards
     # Fallback decoding samples at higher temperatures: seed it so a file always reads the same.
     ctranslate2.set_random_seed(0)
+    # The batched pipeline cuts the audio at the VAD's pauses; without the VAD it cannot.
+    batched = options.batch_size > 0 and options.vad_filter
+    decode: Callable[..., tuple[Iterable[Segment], TranscriptionInfo]] = (
+        BatchedInferencePipeline(model).transcribe if batched else model.transcribe)
+    batching = {"batch_size": options.batch_size} if batched else {}
     try:
-        segments, info = model.transcribe(
-            samples, language=options.language or transcript.language,
+        segments, info = decode(
+            samples, language=options.language or transcript.language, **batching,
             beam_size=options.beam_size, vad_filter=options.vad_filter,
             word_timestamps=options.word_timestamps, condition_on_previous_text=False,
             compression_ratio_threshold=limits.compression_ratio,
