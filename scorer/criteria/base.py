@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from scorer.conversation import Conversation
 from scorer.matching import FormulaMatch, FormulaMatcher, select_non_overlapping
 from scorer.timing import TimingMetrics
+
+if TYPE_CHECKING:
+    from models.heads.classifier import Encoding
 
 
 class Evidence(BaseModel):
@@ -126,6 +129,12 @@ class Criterion(ABC, Generic[ParamsT]):
 
     @abstractmethod
     def evaluate(self, context: CriterionContext) -> CriterionResult: ...
+
+    def encodings(self, context: CriterionContext) -> list[Encoding]:
+        """The texts its models will encode in `evaluate(context)`, with their encoders, so
+        that the scorer encodes those of many conversations together, once, beforehand.
+        None by default: a criterion that declares nothing encodes as it goes."""
+        return []
 
     def result(self, score: float, confidence: float, evidence: list[Evidence],
                **details: Any) -> CriterionResult:

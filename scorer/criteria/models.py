@@ -15,6 +15,7 @@ from scorer.criteria.base import lacks
 
 if TYPE_CHECKING:
     from models.heads import TurnInput
+    from models.heads.classifier import Encoding
     from models.registry import LoadedModel
 
 DEFAULT_MODEL = "default"
@@ -69,6 +70,13 @@ def configured_model(task: str, name: str | None, language: str,
 
 def model_label(model: LoadedModel) -> str:
     return f"{model.manifest.name} v{model.manifest.version}"
+
+
+def model_encodings(model: LoadedModel, inputs: Sequence[str | TurnInput]) -> list[Encoding]:
+    """What `class_probabilities(model, inputs, ...)` will encode; none for a head that
+    encodes on its own (a fine-tuned model)."""
+    plan = getattr(model.estimator, "planned_encoding", None)
+    return [] if plan is None or not inputs else list(plan(list(inputs)))
 
 
 def class_probabilities(model: LoadedModel, inputs: Sequence[str | TurnInput],
