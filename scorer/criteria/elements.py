@@ -30,7 +30,13 @@ from scorer.criteria.base import (
     CriterionResult,
     Evidence,
 )
-from scorer.criteria.models import configured_model, model_encodings, model_field, model_label
+from scorer.criteria.models import (
+    configured_model,
+    model_encodings,
+    model_field,
+    model_label,
+    predicted_probabilities,
+)
 
 if TYPE_CHECKING:
     from models.heads import TurnInput
@@ -218,13 +224,8 @@ class ElementsCriterion(Criterion[ElementsParamsT]):
     def _act_view(self, context: CriterionContext, window: list[int], check: ElementCheck,
                   model: LoadedModel) -> ActView:
         """One predict_proba call for all window turns, whole and without matched formulas."""
-        import sklearn  # loaded with the model anyway
-
         inputs, residuals, extra = _act_inputs(context, window, check)
-        # scikit-learn re-validates every array in each of the calibrated classifiers; the
-        # features are our own finite floats, so skipping that halves the call's cost.
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            probabilities = np.asarray(model.estimator.predict_proba(inputs))
+        probabilities = predicted_probabilities(model, inputs)
         classes = [str(c) for c in model.estimator.classes_]
         whole = probabilities[: len(window)]
         residual = whole.copy()
