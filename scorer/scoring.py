@@ -3,14 +3,12 @@ then the weighted 0-100 score with critical failures."""
 
 from __future__ import annotations
 
-import contextlib
-import warnings
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from models.encoders.memo import Recorded, recording
+from models.encoders.memo import MemoEncoder
 from scorer.conversation import Channel, Conversation
 from scorer.criteria import Criterion, CriterionContext, CriterionResult
 from scorer.errors import ConfigError
@@ -20,7 +18,7 @@ from scorer.matching import FormulaMatcher
 from scorer.scorecard import CriterionSpec, Scorecard
 from scorer.timing import TimingMetrics, measure_timing
 
-PREFETCH_CHUNK = 64
+ENCODING_CHUNK = 64
 """Conversations whose texts are encoded together: ~600 agent turns of 20-turn chats."""
 
 
@@ -48,54 +46,44 @@ class Scorer:
             scorecard.build_criteria())
         self._packs: dict[str, FormulaPack | None] = {}
         self._matchers: dict[tuple[str, tuple[tuple[str, str], ...]], FormulaMatcher] = {}
-        # Criteria that may call a sentence encoder: the ones score_many's prefetch runs.
-        self._encoding = {key for key, _, _ in self._criteria}
 
     def score(self, conversation: Conversation) -> ConversationScore:
-        return self._score(self._prepare(conversation))
+        [context] = contexts = [self._prepare(conversation)]
+        self._encode_ahead(contexts)
+        return self._score(context)
 
-    def score_many(self, conversations: Iterable[Conversation], prefetch: bool = True,
-                   chunk_size: int = PREFETCH_CHUNK) -> Iterator[ConversationScore]:
-        """Score in order. With `prefetch`, the sentence encoders run once per chunk of
-        conversations, in large batches, instead of once per criterion and conversation: a
-        first pass over the chunk records the texts the criteria encode (each criterion up to
-        its first encoder call; its results are discarded), the texts are encoded together
-        into the encoders' memo, then the real pass reads them from there. Formula matches
-        found in the first pass are kept for the second; a criterion that encodes nothing in
-        a whole chunk is left out of later first passes. The scores are the same either
-        way."""
+    def score_many(self, conversations: Iterable[Conversation],
+                   chunk_size: int = ENCODING_CHUNK) -> Iterator[ConversationScore]:
+        """Score in order, encoding the texts of each chunk of conversations together (one
+        large, length-sorted batch per encoder instead of small ones per criterion and
+        conversation). The scores are those of `score`, one at a time."""
         chunk: list[Conversation] = []
         for conversation in conversations:
             chunk.append(conversation)
             if len(chunk) == chunk_size:
-                prefetch = yield from self._score_chunk(chunk, prefetch)
+                yield from self._score_chunk(chunk)
                 chunk = []
         if chunk:
-            yield from self._score_chunk(chunk, prefetch)
+            yield from self._score_chunk(chunk)
 
-    def _score_chunk(self, chunk: list[Conversation],
-                     prefetch: bool) -> Generator[ConversationScore, None, bool]:
-        """Yield the chunk's scores; return whether prefetching is worth it for the next."""
+    def _score_chunk(self, chunk: list[Conversation]) -> Iterator[ConversationScore]:
         contexts = [self._prepare(conversation) for conversation in chunk]
-        if prefetch:
-            with recording() as plan, warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                for key, _, criterion in self._criteria:
-                    if key not in self._encoding:
-                        continue
-                    calls = plan.calls
-                    for context in contexts:
-                        # Recorded: the criterion's first encoder call, noted. An error is
-                        # raised again, and reported, by the real pass.
-                        with contextlib.suppress(Recorded, Exception):
-                            criterion.evaluate(context)
-                    if plan.calls == calls:
-                        # It encoded nothing in a whole chunk: later chunks skip it.
-                        self._encoding.discard(key)
-            plan.fetch()
+        self._encode_ahead(contexts)
         for context in contexts:
             yield self._score(context)
-        return prefetch and bool(self._encoding)
+
+    def _encode_ahead(self, contexts: list[CriterionContext]) -> None:
+        """Encode what every criterion declares it will encode for `contexts`
+        (`Criterion.encodings`): each text once, one call per encoder (which sorts the texts
+        by length into batches). The vectors wait in the encoders' memo for `evaluate`."""
+        wanted: dict[str, tuple[MemoEncoder, dict[str, None]]] = {}
+        for _, _, criterion in self._criteria:
+            for context in contexts:
+                for encoder, texts in criterion.encodings(context):
+                    texts_of = wanted.setdefault(encoder.memo_key, (encoder, {}))[1]
+                    texts_of.update(dict.fromkeys(texts))
+        for encoder, texts_of in wanted.values():
+            encoder.encode(list(texts_of))
 
     def _prepare(self, conversation: Conversation) -> CriterionContext:
         conversation = detect_languages(conversation, tuple(self.scorecard.languages),

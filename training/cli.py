@@ -85,8 +85,9 @@ def train(
 def evaluate(
     task: Annotated[str, typer.Argument(help="politeness or dialog-acts")],
     model: Annotated[str | None, typer.Option(
-        help="Registry model name (default: the shipped model, or the task's configuration "
-             "for cross-validation)")] = None,
+        help="Registry model name (default: on --data, the shipped model the scorer reads "
+             "for the data's language; for cross-validation, the task's configuration)")
+    ] = None,
     data: Annotated[Path | None, typer.Option(
         help="A file or folder in the format of the task's shared corpus, measured held-out")
     ] = None,

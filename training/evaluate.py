@@ -14,7 +14,10 @@ from sklearn.metrics import accuracy_score, cohen_kappa_score, confusion_matrix,
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from models.heads import EmbeddingClassifier
-from models.registry import LoadedModel, default_model, load_model
+from models.registry import SHIPPED_ROOT, LoadedModel, list_models, load_model
+from scorer.criteria.models import DEFAULT_MODEL, has_default_model, load_criterion_model
+from scorer.errors import ConfigError
+from scorer.language import identify
 from training import labelled
 from training.report import Metrics, Report, SetReport
 from training.tasks import get_task
@@ -97,7 +100,8 @@ def evaluate_task(task_name: str, model_name: str | None = None, data: Path | No
                   encoder: str | None = None) -> Report:
     """The task's standard measurements (or a held-out one on `data`). Cross-validation
     trains copies of the named model's configuration, else of the task's own; held-out
-    measurements use the named model, else the shipped default for English."""
+    measurements use the named model, else the model the scorer reads for the data's
+    language (`scoring_model`)."""
     task = get_task(task_name)
     model: LoadedModel | None = None
     if model_name is not None:
@@ -117,12 +121,41 @@ def _run(task: Task, evaluation: Evaluation, model: LoadedModel | None,
         described = (f"{model.manifest.name} v{model.manifest.version} configuration"
                      if model is not None else f"{task.name} configuration, {template.encoder}")
     else:
-        model = model or default_model(task.name, "en")
+        why = "named with --model"
+        if model is None:
+            model, why = scoring_model(task.name, data_languages(evaluation.data))
         metrics = held_out_metrics(task, model.estimator, evaluation.data)
-        described = f"{model.manifest.name} v{model.manifest.version}"
+        described = f"{model.manifest.name} v{model.manifest.version} ({why})"
     return SetReport(data=evaluation.data.name, protocol=evaluation.description,
                      model=described, metrics=metrics,
                      published=[_published(p) for p in evaluation.published])
+
+
+def data_languages(data: LabelledSet) -> tuple[str, ...]:
+    """The set's languages; where its source does not say (a file named without a language
+    prefix), the one py3langid finds in its texts."""
+    known = tuple(language for language in data.languages if language != "unknown")
+    if known:
+        return known
+    return (identify(" ".join(item.text for item in data.inputs[:200]), None)[0],)
+
+
+def scoring_model(task: str, languages: Sequence[str]) -> tuple[LoadedModel, str]:
+    """The shipped model of `task` the scorer reads for conversations in `languages` (its
+    `default`), and why. A language no shipped model serves (the scorer has no model for it)
+    gets the shipped model serving the most languages, the multilingual one, and says so."""
+    served = [language for language in languages if has_default_model(task, language)]
+    if served == list(languages) and len(served) == 1:
+        return (load_criterion_model(task, DEFAULT_MODEL, served[0]),
+                f"the scorer's default for {served[0]}")
+    shipped = [m for m, _ in list_models([SHIPPED_ROOT]) if m.task == task and m.licence == "ship"]
+    if not shipped:
+        raise ConfigError(f"no shipped model for task {task!r}; name one with --model")
+    widest = max(shipped, key=lambda m: (len(m.serves_languages), m.version))
+    unserved = [language for language in languages if language not in served]
+    why = (f"no shipped model serves {', '.join(unserved)}: the multilingual one"
+           if unserved else f"data in {', '.join(languages)}: the model serving the most")
+    return load_model(widest.name, widest.version, [SHIPPED_ROOT]), why
 
 
 def _published(published: Any) -> dict[str, Any]:

@@ -15,10 +15,13 @@ from sklearn.linear_model import LogisticRegression
 
 from models.cache import EmbeddingCache
 from models.encoders import TextEncoder, load_encoder
+from models.encoders.memo import MemoEncoder
 from models.heads.features import FeatureSet, make_feature_set
 from models.heads.inputs import TurnInput, as_turn_inputs
 
 Calibration = Literal["sigmoid", "isotonic"]
+Encoding = tuple[MemoEncoder, list[str]]
+"""Texts a head will encode, and the encoder (with the process's memo in front) it will ask."""
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +75,15 @@ class EmbeddingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         probabilities = self.predict_proba(inputs)
         return np.asarray(self.classes_)[probabilities.argmax(axis=1)]
 
+    def planned_encoding(self, inputs: Sequence[str | TurnInput]) -> list[Encoding]:
+        """What `predict_proba(inputs)` will encode, for a caller that encodes the texts of
+        many predictions together first (`Scorer`). None without the cache: its memo is
+        where vectors encoded ahead would wait."""
+        encoder = self._encoder()
+        if not isinstance(encoder, MemoEncoder):
+            return []
+        return [(encoder, _encoded_texts(as_turn_inputs(inputs)))]
+
     def _encoder(self) -> TextEncoder:
         return load_encoder(self.encoder, cache=_default_cache() if self.use_cache else None)
 
@@ -80,7 +92,12 @@ class EmbeddingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if encoder.model_id != self.encoder_model_id_:
             warnings.warn(f"encoder {self.encoder!r} is now {encoder.model_id}, the head was "
                           f"trained on {self.encoder_model_id_}: retrain it", stacklevel=3)
-        parts = [encoder.encode([turn.text for turn in turns])]
+        parts = [encoder.encode(_encoded_texts(turns))]
         parts += [self.extra_weight * feature_set.transform(turns)
                   for feature_set in self.feature_sets_]
         return np.hstack(parts).astype(np.float32, copy=False)
+
+
+def _encoded_texts(turns: list[TurnInput]) -> list[str]:
+    """What the encoder reads of each input (its context goes to the extra features)."""
+    return [turn.text for turn in turns]

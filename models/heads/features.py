@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -41,9 +41,12 @@ def _sentences(text: str) -> list[list[str]]:
     return [s for s in sentences if s]
 
 
-def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(tuple(words[i:i + size]) == phrase for i in range(len(words) - size + 1))
+def _ngrams(word_lists: Iterable[list[str]], longest: int) -> set[tuple[str, ...]]:
+    """Every run of up to `longest` consecutive words (the empty run too) in each list: a
+    phrase occurs in a list when it is one of them."""
+    return {tuple(words[i:i + size]) for words in word_lists
+            for size in range(min(longest, len(words)) + 1)
+            for i in range(len(words) - size + 1)}
 
 
 _Phrases = tuple[tuple[str, ...], ...]
@@ -81,18 +84,24 @@ class PolitenessMarkers:
         return [*self.anywhere_, *self.starters_, *self.non_starters_, *self._CUES]
 
     def transform(self, inputs: Sequence[TurnInput]) -> np.ndarray:
-        return np.array([self._row(item.text) for item in inputs], dtype=np.float32)
+        longest = self._longest_phrase()
+        return np.array([self._row(item.text, longest) for item in inputs], dtype=np.float32)
 
-    def _row(self, text: str) -> list[float]:
+    def _longest_phrase(self) -> int:
+        lexicon = (*self.anywhere_.values(), *self.non_starters_.values())
+        return max((len(p) for phrases in lexicon for p in phrases), default=0)
+
+    def _row(self, text: str, longest: int) -> list[float]:
         sentences = _sentences(text)
         words = [w for s in sentences for w in s]
         starts = [s[:4] for s in sentences]
         rests = [s[1:] for s in sentences]
-        row = [any(_contains(words, p) for p in phrases) for phrases in self.anywhere_.values()]
-        row += [any(s[:len(p)] == list(p) for s in starts for p in phrases)
-                for phrases in self.starters_.values()]
-        row += [any(_contains(r, p) for r in rests for p in phrases)
-                for phrases in self.non_starters_.values()]
+        # Set look-ups of the text's n-grams rather than a scan per phrase: same flags.
+        in_words, in_rests = _ngrams([words], longest), _ngrams(rests, longest)
+        openings = {tuple(s[:size]) for s in starts for size in range(len(s) + 1)}
+        row = [any(p in in_words for p in phrases) for phrases in self.anywhere_.values()]
+        row += [any(p in openings for p in phrases) for phrases in self.starters_.values()]
+        row += [any(p in in_rests for p in phrases) for phrases in self.non_starters_.values()]
         first_words = {s[0] for s in sentences}
         row += [bool(first_words & {"i", "my", "mine", "myself"}),
                 bool(first_words & {"you", "your", "yours", "yourself"}),

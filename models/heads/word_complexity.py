@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import wordfreq
 
-from models.heads.classifier import Calibration, EmbeddingClassifier
+from models.heads.classifier import Calibration, EmbeddingClassifier, Encoding
 from models.heads.inputs import TurnInput
 
 RARE_ZIPF = 2.5
@@ -63,6 +64,9 @@ class WordComplexityClassifier(EmbeddingClassifier):
         self.language = language
         self.word_weight = word_weight
         self.embedding = embedding
+
+    def planned_encoding(self, inputs: Sequence[str | TurnInput]) -> list[Encoding]:
+        return super().planned_encoding(inputs) if self.embedding else []
 
     def _features(self, turns: list[TurnInput]) -> np.ndarray:
         lexical = self.word_weight * np.array(

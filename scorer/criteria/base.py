@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from scorer.conversation import Conversation
 from scorer.matching import FormulaMatch, FormulaMatcher, select_non_overlapping
 from scorer.timing import TimingMetrics
+
+if TYPE_CHECKING:
+    from models.heads.classifier import Encoding
 
 
 class Evidence(BaseModel):
@@ -54,9 +57,9 @@ class CriterionResult(BaseModel):
 class CriterionContext:
     """A conversation (languages detected) with the shared resources criteria draw on.
 
-    Formula searches are remembered: several criteria (and batch scoring's prefetch pass) read
-    the same turn for the same section, and search it once. Matches are frozen; each call
-    gets a fresh list."""
+    Formula searches are remembered: several criteria (and their `encodings`, which need the
+    matches too) read the same turn for the same section, and search it once. Matches are
+    frozen; each call gets a fresh list."""
 
     def __init__(self, conversation: Conversation,
                  matchers: Callable[[str], FormulaMatcher | None],
@@ -126,6 +129,12 @@ class Criterion(ABC, Generic[ParamsT]):
 
     @abstractmethod
     def evaluate(self, context: CriterionContext) -> CriterionResult: ...
+
+    def encodings(self, context: CriterionContext) -> list[Encoding]:
+        """The texts its models will encode in `evaluate(context)`, with their encoders, so
+        that the scorer encodes those of many conversations together, once, beforehand.
+        None by default: a criterion that declares nothing encodes as it goes."""
+        return []
 
     def result(self, score: float, confidence: float, evidence: list[Evidence],
                **details: Any) -> CriterionResult:

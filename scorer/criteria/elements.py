@@ -30,10 +30,17 @@ from scorer.criteria.base import (
     CriterionResult,
     Evidence,
 )
-from scorer.criteria.models import configured_model, model_field, model_label
+from scorer.criteria.models import (
+    configured_model,
+    model_encodings,
+    model_field,
+    model_label,
+    predicted_probabilities,
+)
 
 if TYPE_CHECKING:
     from models.heads import TurnInput
+    from models.heads.classifier import Encoding
     from models.registry import LoadedModel
 
 MODEL_TASK = "dialog-acts"
@@ -129,6 +136,19 @@ def residual_text(text: str, spans: list[tuple[int, int]]) -> str:
     return " ".join(" ".join(kept).split())
 
 
+def _act_inputs(context: CriterionContext, window: list[int], check: ElementCheck,
+                ) -> tuple[list[TurnInput], list[str], list[int]]:
+    """What the model reads: every window turn whole, then the residual of each turn with
+    matched formulas (only those need a second reading); the residuals and those turns'
+    positions in the window."""
+    turns = context.conversation.turns
+    residuals = [residual_text(turns[i].text, check.spans.get(i, [])) for i in window]
+    extra = [k for k, i in enumerate(window) if check.spans.get(i)]
+    inputs = [turn_input(context, i) for i in window]
+    inputs += [turn_input(context, window[k], residuals[k]) for k in extra]
+    return inputs, residuals, extra
+
+
 @dataclass(frozen=True)
 class ActView:
     """The model's P(act) for each window turn, on the whole turn and on its residual."""
@@ -178,29 +198,34 @@ class ElementsCriterion(Criterion[ElementsParamsT]):
         check = check_elements(context, window, self.section, self.params.elements)
         evidence = check.evidence
         details: dict[str, Any] = {}
-        model = configured_model(MODEL_TASK, self.params.model,
-                                 context.conversation.language or "en", details)
+        model = self._model(context, details)
         if model is not None:
             evidence, details = self._combine(context, check,
                                               self._act_view(context, window, check, model))
         return self.result(check.score(), check.confidence(), evidence, found=check.found,
                            missing=check.missing, turns_checked=window, **details)
 
+    def encodings(self, context: CriterionContext) -> list[Encoding]:
+        """The window turns the model reads (as `evaluate`), whole and without formulas."""
+        agent_turns = [i for i, _ in context.conversation.agent_turns()]
+        if not agent_turns:
+            return []
+        window = self.window(agent_turns)
+        model = self._model(context, {})
+        if model is None or context.languages_without_formulas(window):
+            return []
+        check = check_elements(context, window, self.section, self.params.elements)
+        return model_encodings(model, _act_inputs(context, window, check)[0])
+
+    def _model(self, context: CriterionContext, details: dict[str, Any]) -> LoadedModel | None:
+        return configured_model(MODEL_TASK, self.params.model,
+                                context.conversation.language or "en", details)
+
     def _act_view(self, context: CriterionContext, window: list[int], check: ElementCheck,
                   model: LoadedModel) -> ActView:
         """One predict_proba call for all window turns, whole and without matched formulas."""
-        import sklearn  # loaded with the model anyway
-
-        turns = context.conversation.turns
-        residuals = [residual_text(turns[i].text, check.spans.get(i, [])) for i in window]
-        # Only turns with matched formulas need a second reading.
-        extra = [k for k, i in enumerate(window) if check.spans.get(i)]
-        inputs = [turn_input(context, i) for i in window]
-        inputs += [turn_input(context, window[k], residuals[k]) for k in extra]
-        # scikit-learn re-validates every array in each of the calibrated classifiers; the
-        # features are our own finite floats, so skipping that halves the call's cost.
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            probabilities = np.asarray(model.estimator.predict_proba(inputs))
+        inputs, residuals, extra = _act_inputs(context, window, check)
+        probabilities = predicted_probabilities(model, inputs)
         classes = [str(c) for c in model.estimator.classes_]
         whole = probabilities[: len(window)]
         residual = whole.copy()

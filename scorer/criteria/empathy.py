@@ -19,7 +19,7 @@ user root), an agent turn the formulas miss also answers the distress when the m
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -37,9 +37,14 @@ from scorer.criteria.models import (
     class_probabilities,
     configured_model,
     load_criterion_model,
+    model_encodings,
     model_field,
     model_label,
 )
+
+if TYPE_CHECKING:
+    from models.heads.classifier import Encoding
+    from models.registry import LoadedModel
 
 DISTRESSED = "distressed"
 NO_EMPATHY = "none"
@@ -76,8 +81,7 @@ class Empathy(Criterion[EmpathyParams]):
 
     def evaluate(self, context: CriterionContext) -> CriterionResult:
         details: dict[str, Any] = {}
-        customer = [i for i, t in enumerate(context.conversation.turns)
-                    if t.role is Role.CUSTOMER and t.text.strip()]
+        customer = _customer_turns(context)
         distress_p = self._distress_probabilities(context, customer, details)
         # No pack for any customer turn (so no English for VADER either) and no model: distress
         # cannot be seen.
@@ -108,10 +112,7 @@ class Empathy(Criterion[EmpathyParams]):
                                 details: dict[str, Any]) -> dict[int, float]:
         """P(distressed) of each of the `customer` turns by the model (none without a model
         for the language); the model's name goes into `details`."""
-        if not customer:
-            return {}
-        model = configured_model("empathy", self.params.model,
-                                 context.conversation.language or "en", details)
+        model = self._distress_model(context, customer, details)
         if model is None:
             return {}
         texts = [context.conversation.turns[i].text for i in customer]
@@ -119,6 +120,22 @@ class Empathy(Criterion[EmpathyParams]):
         details.update(model=model_label(model),
                        model_max_p_distressed=round(float(probabilities.max()), 3))
         return {i: float(p) for i, p in zip(customer, probabilities, strict=True)}
+
+    def encodings(self, context: CriterionContext) -> list[Encoding]:
+        """The customer's turns, when a distress model reads them. The response model's pairs
+        depend on its verdicts, so they are encoded as the criterion goes."""
+        customer = _customer_turns(context)
+        model = self._distress_model(context, customer, {})
+        if model is None:
+            return []
+        return model_encodings(model, [context.conversation.turns[i].text for i in customer])
+
+    def _distress_model(self, context: CriterionContext, customer: list[int],
+                        details: dict[str, Any]) -> LoadedModel | None:
+        if not customer:
+            return None
+        return configured_model("empathy", self.params.model,
+                                context.conversation.language or "en", details)
 
     def _episodes(self, context: CriterionContext, distress_p: dict[int, float],
                   model_name: str) -> list[Evidence]:
@@ -184,3 +201,8 @@ class Empathy(Criterion[EmpathyParams]):
                                 note=f"agent empathy response by {model_label(model)}: "
                                      f"P(empathy) {float(probability):.2f}")
         return None
+
+
+def _customer_turns(context: CriterionContext) -> list[int]:
+    return [i for i, t in enumerate(context.conversation.turns)
+            if t.role is Role.CUSTOMER and t.text.strip()]

@@ -15,6 +15,7 @@ from scorer.criteria.base import lacks
 
 if TYPE_CHECKING:
     from models.heads import TurnInput
+    from models.heads.classifier import Encoding
     from models.registry import LoadedModel
 
 DEFAULT_MODEL = "default"
@@ -71,6 +72,13 @@ def model_label(model: LoadedModel) -> str:
     return f"{model.manifest.name} v{model.manifest.version}"
 
 
+def model_encodings(model: LoadedModel, inputs: Sequence[str | TurnInput]) -> list[Encoding]:
+    """What `class_probabilities(model, inputs, ...)` will encode; none for a head that
+    encodes on its own (a fine-tuned model)."""
+    plan = getattr(model.estimator, "planned_encoding", None)
+    return [] if plan is None or not inputs else list(plan(list(inputs)))
+
+
 def class_probabilities(model: LoadedModel, inputs: Sequence[str | TurnInput],
                         label: str) -> np.ndarray:
     """P(`label`) for each input."""
@@ -79,4 +87,14 @@ def class_probabilities(model: LoadedModel, inputs: Sequence[str | TurnInput],
         raise ValueError(f"model {model_label(model)} has no class {label!r}: {classes}")
     if not inputs:
         return np.zeros(0)
-    return np.asarray(model.estimator.predict_proba(list(inputs))[:, classes.index(label)])
+    return predicted_probabilities(model, inputs)[:, classes.index(label)]
+
+
+def predicted_probabilities(model: LoadedModel, inputs: Sequence[str | TurnInput]) -> np.ndarray:
+    """The model's (inputs, classes) probabilities."""
+    import sklearn  # loaded with the model anyway
+
+    # scikit-learn re-validates every array in each of the calibrated classifiers; the
+    # features are our own finite floats, so skipping that halves the call's cost.
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        return np.asarray(model.estimator.predict_proba(list(inputs)))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from scorer.conversation import Turn
 from scorer.criteria.base import (
     Criterion,
     CriterionContext,
@@ -24,11 +25,13 @@ from scorer.criteria.base import (
 from scorer.criteria.models import (
     class_probabilities,
     configured_model,
+    model_encodings,
     model_field,
     model_label,
 )
 
 if TYPE_CHECKING:
+    from models.heads.classifier import Encoding
     from models.registry import LoadedModel
 
 
@@ -46,20 +49,15 @@ class Politeness(Criterion[PolitenessParams]):
     params_model = PolitenessParams
 
     def evaluate(self, context: CriterionContext) -> CriterionResult:
-        agent_turns = [(i, t) for i, t in context.conversation.agent_turns() if t.text.strip()]
+        agent_turns = _agent_turns(context)
         if not agent_turns:
             return self.not_applicable("the agent has no turns")
         # Rudeness is found by the formulas only: without them nothing can fail the criterion.
         unsupported = context.languages_without_formulas(i for i, _ in agent_turns)
         if unsupported:
             return self.unsupported(unsupported, "formula pack")
-        rude: list[Evidence] = []
-        polite: list[Evidence] = []
-        for index, turn in agent_turns:
-            rude += [Evidence.from_match(index, turn.text, m, note="rudeness")
-                     for m in context.find(index, "rudeness")]
-            polite += [Evidence.from_match(index, turn.text, m, note="courtesy marker")
-                       for m in context.find(index, "politeness")]
+        rude = _evidence(context, agent_turns, "rudeness", "rudeness")
+        polite = _evidence(context, agent_turns, "politeness", "courtesy marker")
         details: dict[str, Any] = {"rude": len(rude), "courtesy_markers": len(polite)}
         model_evidence: list[Evidence] = []
         if rude:
@@ -69,8 +67,7 @@ class Politeness(Criterion[PolitenessParams]):
             score = 0.5 + 0.5 * min(1.0, len(polite) / self.params.expected_markers)
             # Rudeness outside the pack's phrases goes unseen, so a clean result is less sure.
             confidence = 0.75
-            model = configured_model("politeness", self.params.model,
-                                     context.conversation.language or "en", details)
+            model = self._model(context, details)
             if model is not None:
                 probability, model_evidence, name = self._model_view(model, agent_turns)
                 weight = self.params.model_weight
@@ -80,10 +77,23 @@ class Politeness(Criterion[PolitenessParams]):
         evidence = (rude + model_evidence + polite)[: self.params.max_evidence]
         return self.result(score, confidence, evidence, **details)
 
-    def _model_view(self, model: LoadedModel, agent_turns: list[tuple[int, Any]],
+    def encodings(self, context: CriterionContext) -> list[Encoding]:
+        """The agent's turns, when the model reads them: no rudeness found (as `evaluate`)."""
+        agent_turns = _agent_turns(context)
+        if (not agent_turns or context.languages_without_formulas(i for i, _ in agent_turns)
+                or _evidence(context, agent_turns, "rudeness", "rudeness")):
+            return []
+        model = self._model(context, {})
+        return [] if model is None else model_encodings(model, _model_inputs(agent_turns))
+
+    def _model(self, context: CriterionContext, details: dict[str, Any]) -> LoadedModel | None:
+        return configured_model("politeness", self.params.model,
+                                context.conversation.language or "en", details)
+
+    def _model_view(self, model: LoadedModel, agent_turns: list[tuple[int, Turn]],
                     ) -> tuple[float, list[Evidence], str]:
         """Mean P(polite) over the agent's turns, and the least polite turn as evidence."""
-        probabilities = class_probabilities(model, [t.text for _, t in agent_turns], "polite")
+        probabilities = class_probabilities(model, _model_inputs(agent_turns), "polite")
         lowest = int(probabilities.argmin())
         index, turn = agent_turns[lowest]
         name = model_label(model)
@@ -92,3 +102,18 @@ class Politeness(Criterion[PolitenessParams]):
                             note=f"least polite agent turn by {name}: "
                                  f"P(polite) {float(probabilities[lowest]):.2f}")
         return float(probabilities.mean()), [evidence], name
+
+
+def _agent_turns(context: CriterionContext) -> list[tuple[int, Turn]]:
+    return [(i, t) for i, t in context.conversation.agent_turns() if t.text.strip()]
+
+
+def _evidence(context: CriterionContext, agent_turns: list[tuple[int, Turn]], section: str,
+              note: str) -> list[Evidence]:
+    """The section's formula matches in the agent's turns."""
+    return [Evidence.from_match(index, turn.text, m, note=note)
+            for index, turn in agent_turns for m in context.find(index, section)]
+
+
+def _model_inputs(agent_turns: list[tuple[int, Turn]]) -> list[str]:
+    return [turn.text for _, turn in agent_turns]

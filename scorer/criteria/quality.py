@@ -6,6 +6,8 @@ the whole dialogue per conversation, and its numbers are modest."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from models.heads.inputs import TurnInput, dialogue_input
 from scorer.conversation import Conversation, Role
 from scorer.criteria.base import (
@@ -18,10 +20,14 @@ from scorer.criteria.base import (
 )
 from scorer.criteria.models import (
     class_probabilities,
+    model_encodings,
     model_field,
     model_label,
     serving_model,
 )
+
+if TYPE_CHECKING:
+    from models.heads.classifier import Encoding
 
 HIGH = "high"
 
@@ -46,7 +52,7 @@ class Quality(Criterion[QualityParams]):
             return self.not_applicable("no quality model configured (params.model is null)")
         conversation = context.conversation
         spoken = [i for i, t in enumerate(conversation.turns) if t.text.strip()]
-        if not any(conversation.turns[i].role is Role.CUSTOMER for i in spoken):
+        if not _customer_speaks(conversation):
             return self.not_applicable("the customer says nothing")
         language = conversation.language or "en"
         model = serving_model("quality", self.params.model, language)
@@ -62,3 +68,16 @@ class Quality(Criterion[QualityParams]):
                                  "conversation (its last two turns weigh most)")
         return self.result(p, abs(2 * p - 1), [evidence], model=model_label(model),
                            model_p_high=p)
+
+    def encodings(self, context: CriterionContext) -> list[Encoding]:
+        """The whole conversation, when the model reads it (as `evaluate`)."""
+        conversation = context.conversation
+        if self.params.model is None or not _customer_speaks(conversation):
+            return []
+        model = serving_model("quality", self.params.model, conversation.language or "en")
+        return ([] if model is None
+                else model_encodings(model, [conversation_input(conversation)]))
+
+
+def _customer_speaks(conversation: Conversation) -> bool:
+    return any(t.role is Role.CUSTOMER and t.text.strip() for t in conversation.turns)

