@@ -1,12 +1,11 @@
-"""A per-process memory of vectors already computed, and batched prefetching through it.
+"""A per-process memory of vectors already computed.
 
 Several criteria encode the same turns (politeness and the dialog-act models read the agent's
 turns with the same encoder), and a batch scores many conversations whose turns the encoder
 computes fastest in large, length-sorted batches. `MemoEncoder` keeps the last vectors of each
 encoder in memory, so a repeated text costs a dictionary look-up, not an encoder call (nor a
-SQLite query). `recording()` lets a caller run code once to learn which texts it will encode
-(each run stops at its first encoder call), then `Prefetch.fetch()` encodes them
-all in one call per encoder; see `Scorer.score_many`.
+SQLite query). The scorer encodes the texts criteria declare ahead of time through it
+(`Criterion.encodings`), so their own calls later find them here.
 
 A vector in the memo is the very array the encoder returned, so reading it back changes
 nothing; only the batch a text is first computed in differs, as with the SQLite cache.
@@ -16,10 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -74,55 +70,6 @@ def clear_memo() -> None:
         _STORES.clear()
 
 
-@dataclass
-class Prefetch:
-    """The texts each encoder was asked for, and not found, while recording."""
-
-    requests: dict[str, tuple[MemoEncoder, dict[str, None]]] = field(default_factory=dict)
-    calls: int = 0
-    """Encoder calls seen while recording, memo hits included."""
-
-    def add(self, encoder: MemoEncoder, texts: Sequence[str]) -> None:
-        wanted = self.requests.setdefault(encoder.memo_key, (encoder, {}))[1]
-        wanted.update(dict.fromkeys(texts))
-
-    @property
-    def count(self) -> int:
-        return sum(len(texts) for _, texts in self.requests.values())
-
-    def fetch(self) -> int:
-        """Encode every recorded text, one call per encoder, into the memo; how many."""
-        done = 0
-        for encoder, texts in self.requests.values():
-            done += len(encoder.encode(list(texts)))
-        self.requests.clear()
-        return done
-
-
-_RECORDING: ContextVar[Prefetch | None] = ContextVar("iqs_encoder_recording", default=None)
-
-
-class Recorded(BaseException):
-    """Raised by `MemoEncoder.encode` while recording, once it has noted the texts it lacks:
-    the caller's work after its first encoder call would cost time (a head's predictions)
-    for nothing, or read made-up vectors. So only a caller's first call is prefetched; later
-    ones encode when the real pass makes them. A BaseException, so that a caller's `except
-    Exception` fallback does not swallow it; catch it where the recording is done."""
-
-
-@contextmanager
-def recording() -> Iterator[Prefetch]:
-    """Within the block, an encoder call records the texts missing from the memo and raises
-    `Recorded` instead of encoding. Per thread and task (a context variable): requests served
-    meanwhile elsewhere encode normally."""
-    prefetch = Prefetch()
-    token = _RECORDING.set(prefetch)
-    try:
-        yield prefetch
-    finally:
-        _RECORDING.reset(token)
-
-
 class MemoEncoder:
     """`encoder` with the per-process memo in front. Encoders with the same `memo_key` share
     their vectors; the key must change whenever the vectors could (the model id, and the
@@ -143,11 +90,6 @@ class MemoEncoder:
         texts = [str(text) for text in texts]
         vectors = self._store.get(texts)
         missing = list(dict.fromkeys(t for t in texts if t not in vectors))
-        prefetch = _RECORDING.get()
-        if prefetch is not None:
-            prefetch.calls += 1
-            prefetch.add(self, missing)
-            raise Recorded
         if missing:
             computed = self.encoder.encode(missing, batch_size)
             self._store.put(missing, computed)

@@ -1,12 +1,10 @@
-import threading
 from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from models.cache import EmbeddingCache
-from models.encoders import MemoEncoder, clear_memo, load_encoder, recording
-from models.encoders.memo import Recorded
+from models.encoders import MemoEncoder, clear_memo, load_encoder
 
 TEXTS = ["Thank you for calling, how can I help?", "I'd like to cancel my order.",
          "Thank you for calling, how can I help?", "Спасибо за звонок!"]
@@ -51,30 +49,6 @@ def test_the_memo_forgets_the_least_recently_used_vectors(counting):
     memo.encode(["one", "three"])  # "two" is now the oldest and goes
     memo.encode(["one", "two"])
     assert counting.encoded == [["one", "two"], ["three"], ["two"]]
-
-
-def test_recording_notes_the_missing_texts_and_fetch_encodes_them_in_one_call(counting):
-    memo = MemoEncoder(counting)
-    memo.encode([TEXTS[0]])
-    with recording() as plan:
-        with pytest.raises(Recorded):
-            memo.encode(TEXTS)
-        with pytest.raises(Recorded):
-            memo.encode(["Another turn."])
-        with pytest.raises(Recorded):  # even with every vector at hand: the caller stops
-            memo.encode([TEXTS[0]])
-        # Requests answered meanwhile in another thread encode normally.
-        other: list[np.ndarray] = []
-        worker = threading.Thread(target=lambda: other.append(memo.encode(["In a thread."])))
-        worker.start()
-        worker.join()
-        assert other[0].shape == (1, 384)
-    assert plan.calls == 3 and plan.count == 3
-    assert len(counting.encoded) == 2  # nothing encoded while recording but the thread
-    assert plan.fetch() == 3
-    assert counting.encoded[2] == [TEXTS[1], TEXTS[3], "Another turn."]
-    np.testing.assert_array_equal(memo.encode(TEXTS), counting.inner.encode(TEXTS))
-    assert len(counting.encoded) == 3
 
 
 def test_load_encoder_puts_the_memo_in_front_of_each_cache_file(tmp_path, counting):
