@@ -41,8 +41,11 @@ class TranscriptionOptions:
     # batched pipeline); 0: one window after another, with temperature fallback (the sequential
     # decoder). Batched decoding needs the VAD. 4: base 14 % less CPU, tiny.en the same; 8 saves
     # no more and holds 300 MiB more. Mono calls are always decoded sequentially: the batched
-    # word times cost their speaker split 0.9 points (benchmarks/CALL_SPEED.md).
-    batch_size: int = 4
+    # word times cost their speaker split 0.9 points (benchmarks/CALL_SPEED.md). Off by
+    # default: on a spoken card number the batched decoder dropped the last digit and misread
+    # the phone number, so the redactor took the card for an account number
+    # (tests/scorer/redaction/test_redaction_corpora.py); opt in where that risk is acceptable.
+    batch_size: int = 0
     cpu_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
     language: str | None = None  # None: detected once per call, on the first speech heard
     vad_filter: bool = True
