@@ -98,7 +98,7 @@ def claim(runtime: RuntimeDep, viewer: ViewerDep, item_id: ItemId) -> ClaimOut:
         except q.Conflict as exc:
             raise conflict(exc) from None
         audit_change(session, viewer, "review_item.claim", "review_item", item_id,
-               {"conversation_id": item.conversation_id})
+                     {"conversation_id": item.conversation_id})
         return ClaimOut.of(item)
 
 
@@ -116,7 +116,7 @@ def release(runtime: RuntimeDep, viewer: ViewerDep, item_id: ItemId) -> ClaimOut
         except q.Conflict as exc:
             raise conflict(exc) from None
         audit_change(session, viewer, "review_item.release", "review_item", item_id,
-               {"conversation_id": item.conversation_id, "held_by": held_by})
+                     {"conversation_id": item.conversation_id, "held_by": held_by})
         return ClaimOut.of(item)
 
 
@@ -135,7 +135,7 @@ def add_review(runtime: RuntimeDep, viewer: ViewerDep, version: VersionDep,
                               {n: c.verdict() for n, c in body.criteria.items()}, body.note,
                               viewer.key_id, viewer.role.value if viewer.role else "")
         audit_change(session, viewer, "review.create", "review", review.id,
-               {"conversation_id": conversation_id, "run_id": run.id,
+                     {"conversation_id": conversation_id, "run_id": run.id,
                 "machine_score": run.score, "score": review.score,
                 "corrected": sorted(n for n, c in body.criteria.items() if not c.agree)})
         return ReviewOut.of(review)
@@ -183,5 +183,5 @@ def resolve(runtime: RuntimeDep, viewer: ViewerDep, dispute_id: DisputeId,
         if found is None:
             raise HTTPException(404, f"dispute {dispute_id} not found")
         audit_change(session, viewer, "dispute.resolve", "dispute", dispute_id,
-               {"review_id": found.review_id})
+                     {"review_id": found.review_id})
         return DisputeOut.of(found)

@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from api.store import tables
-from api.store.queries.filters import MAX_LIMIT, Filters, OutOfScope, QueryError, Scope, _scored
+from api.store.queries.filters import MAX_LIMIT, Filters, QueryError, _scored
 from api.store.queries.reviews import latest_review
 from scorer.criteria.base import CriterionResult
 from scorer.scoring import ConversationScore
@@ -78,19 +78,6 @@ def list_conversations(session: Session, version_id: int, filters: Filters,
 
 
 # --- one conversation ------------------------------------------------------------------------
-
-def check_conversation_scope(session: Session, conversation_id: int, scope: Scope) -> None:
-    """OutOfScope when the conversation exists but the scope does not admit it (its agent is
-    not the viewer, or not in a team the viewer leads); a missing one is left to the caller."""
-    if scope.everything:
-        return
-    c, agent = tables.Conversation, tables.Agent
-    row = session.execute(select(c.agent_id, agent.team_id)
-                          .outerjoin(agent, agent.id == c.agent_id)
-                          .where(c.id == conversation_id)).first()
-    if row is not None and not scope.admits_agent(row.agent_id, row.team_id):
-        raise OutOfScope(f"conversation {conversation_id} not found")
-
 
 @dataclass
 class RunRef:

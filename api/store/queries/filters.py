@@ -209,3 +209,18 @@ def check_criterion(version: tables.ScorecardVersion, name: str | None) -> None:
     if name is not None and name not in names:
         raise QueryError(f"{name!r} is not a criterion of scorecard {version.scorecard_name!r} "
                          f"v{version.version} ({', '.join(names)})", location="criterion_failed")
+
+
+def check_conversation_scope(session: Session, conversation_id: int, scope: Scope,
+                             message: str | None = None) -> None:
+    """OutOfScope (with `message`, else "conversation N not found") when the conversation
+    exists but the scope does not admit it (its agent is not the viewer, or not in a team the
+    viewer leads); a missing one is left to the caller."""
+    if scope.everything:
+        return
+    c, agent = tables.Conversation, tables.Agent
+    row = session.execute(select(c.agent_id, agent.team_id)
+                          .outerjoin(agent, agent.id == c.agent_id)
+                          .where(c.id == conversation_id)).first()
+    if row is not None and not scope.admits_agent(row.agent_id, row.team_id):
+        raise OutOfScope(message or f"conversation {conversation_id} not found")

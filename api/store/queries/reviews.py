@@ -15,7 +15,13 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.store import tables
-from api.store.queries.filters import MAX_LIMIT, OutOfScope, QueryError, Scope, _in_team
+from api.store.queries.filters import (
+    MAX_LIMIT,
+    QueryError,
+    Scope,
+    _in_team,
+    check_conversation_scope,
+)
 from api.store.scorecards import parse_content
 from api.store.tables import utcnow
 from scorer.aggregation import UNKNOWN_AGENT
@@ -99,7 +105,8 @@ def queue_item(session: Session, item_id: int, scope: Scope) -> tables.ReviewIte
     item = session.get(tables.ReviewItem, item_id)
     if item is None:
         return None
-    _check_scope(session, item.conversation_id, scope, f"review item {item_id} not found")
+    check_conversation_scope(session, item.conversation_id, scope,
+                             f"review item {item_id} not found")
     return item
 
 
@@ -144,17 +151,6 @@ class CriterionVerdict:
     passed: bool | None = None
     score: float | None = None
     comment: str | None = None
-
-
-def _check_scope(session: Session, conversation_id: int, scope: Scope, message: str) -> None:
-    if scope.everything:
-        return
-    c, agent = tables.Conversation, tables.Agent
-    row = session.execute(select(c.agent_id, agent.team_id)
-                          .outerjoin(agent, agent.id == c.agent_id)
-                          .where(c.id == conversation_id)).first()
-    if row is not None and not scope.admits_agent(row.agent_id, row.team_id):
-        raise OutOfScope(message)
 
 
 def effective(run: tables.ScoreRun, version: tables.ScorecardVersion,
@@ -287,7 +283,8 @@ def open_dispute(session: Session, review_id: int, scope: Scope, key_id: str | N
     review = session.get(tables.Review, review_id)
     if review is None:
         return None
-    _check_scope(session, review.conversation_id, scope, f"review {review_id} not found")
+    check_conversation_scope(session, review.conversation_id, scope,
+                             f"review {review_id} not found")
     if review.calibration_session_id is not None:
         raise QueryError(f"review {review_id} was given in calibration session "
                          f"{review.calibration_session_id}: it does not count for the agent, "
