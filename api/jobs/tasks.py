@@ -92,7 +92,10 @@ def run_job(runtime: Runtime, job_id: str) -> str:
         log.warning("job %s: lease lost, left to the worker that took it", job_id)
         return "skipped"
     except Exception as exc:
-        log.exception("job %s failed", job_id)
+        if isinstance(exc, IQSError):  # bad input, said in the job's error: no traceback
+            log.warning("job %s failed: %s", job_id, exc)
+        else:
+            log.exception("job %s failed", job_id)
         with transaction(runtime.sessions) as session:
             lifecycle.finish(session, job_id, lifecycle.FAILED, f"{type(exc).__name__}: {exc}")
         return lifecycle.FAILED
