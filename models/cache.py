@@ -139,6 +139,7 @@ class CachedEncoder:
         self.cache = cache
         self.name = encoder.name
         self.model_id = encoder.model_id
+        self.reference_id = encoder.reference_id
         self.dimension = encoder.dimension
         self.stats = CacheStats()
 

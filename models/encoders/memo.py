@@ -80,6 +80,7 @@ class MemoEncoder:
         self.encoder = encoder
         self.name = encoder.name
         self.model_id = encoder.model_id
+        self.reference_id = encoder.reference_id
         self.dimension = encoder.dimension
         self.memo_key = memo_key or encoder.model_id
         self._store = _store(self.memo_key, size)

