@@ -46,8 +46,8 @@ class TranscriptionOptions:
     # the phone number, so the redactor took the card for an account number
     # (tests/scorer/redaction/test_redaction_corpora.py); opt in where that risk is acceptable.
     batch_size: int = 0
-    # Stereo calls: both channels decoded at once, each on its share of `cpu_threads` (one
-    # decoder per channel), the same words as one after the other, each on all the threads.
+    # Stereo calls: both channels decoded at once, each by its own decoder on its share of
+    # `cpu_threads` (False: one after the other on all the threads); the words are the same.
     # Off by default: on the loaded 2-core development machine it was not faster (the cores
     # were already busy; benchmarks/CALL_SPEED.md); turn it on where cores are free.
     parallel_channels: bool = False

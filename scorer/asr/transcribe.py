@@ -160,7 +160,8 @@ def start_recognition(model: WhisperModel, samples: np.ndarray, offset: float,
     """`recognize` in two steps: the VAD, the features and the language detection now, the
     decoding (the most of the time) when `finish` is called."""
     limits = options.guards
-    # Fallback decoding samples at higher temperatures: seed it so a file always reads the same.
+    # Fallback decoding samples at higher temperatures: seeded, though CTranslate2 seeds each
+    # decoding thread's sampler once, when it first samples (benchmarks/CALL_SPEED.md).
     ctranslate2.set_random_seed(0)
     # The batched pipeline cuts the audio at the VAD's pauses; without the VAD it cannot.
     batched = options.batch_size > 0 and options.vad_filter
