@@ -2,7 +2,7 @@
 speech recognition, scoring; then the same call again with the models loaded (a warm worker).
 
     python benchmarks/call_speed.py CALL.wav --asr-model tiny.en [--beam-size 1] [--batch-size 8]
-        [--script script.json]
+        [--parallel-channels] [--script script.json]
 
 Prints one JSON line: wall and CPU seconds (user + sys of this process, children included) per
 stage, the load average at the start and the end, and with `--script` (the lines of a synthetic
@@ -62,23 +62,26 @@ def main() -> None:
     parser.add_argument("--beam-size", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=None,
                         help="batched decoding of this many VAD windows (0: sequential)")
+    parser.add_argument("--parallel-channels", action="store_true",
+                        help="decode a stereo call's two channels at once")
     parser.add_argument("--script", type=Path, help="the synthetic call's lines (JSON)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     stages: dict[str, dict[str, float]] = {}
     settings: dict[str, object] = {"model": args.asr_model, "beam_size": args.beam_size}
-    if args.batch_size is not None and "batch_size" in {f.name for f in
-                                                         fields(TranscriptionOptions)}:
+    known = {f.name for f in fields(TranscriptionOptions)}  # older trees lack some settings
+    if args.batch_size is not None and "batch_size" in known:
         settings["batch_size"] = args.batch_size
+    if "parallel_channels" in known:
+        settings["parallel_channels"] = args.parallel_channels
     options = TranscriptionOptions(**settings)  # type: ignore[arg-type]
 
-    from scorer.asr.transcribe import load_model, transcribe_call
+    from scorer.asr.transcribe import call_model, transcribe_call
     from scorer.scorecard import load_scorecard
     from scorer.scoring import Scorer
 
     scorer = timed(stages, "load scorer", lambda: Scorer(load_scorecard("default")))
-    timed(stages, "load whisper", lambda: load_model(options.model, options.compute_type,
-                                                     options.cpu_threads))
+    timed(stages, "load whisper", lambda: call_model(options, stereo=True))
     timed(stages, "decode audio", lambda: [c.samples.shape for c in iter_chunks(args.call)])
     timed(stages, "VAD", lambda: _vad(args.call))
     conversation = timed(stages, "ASR (decode+VAD+recognise+turns)",

@@ -22,8 +22,6 @@ from scorer.asr.models import DEFAULT_MODEL
 from scorer.asr.options import TranscriptionOptions
 from scorer.errors import IQSError, describe_validation
 from scorer.readers import ReaderOptions, list_input_files, read_file
-from scorer.report import print_table, to_csv, to_json
-from scorer.scorecard import bundled_scorecards, load_scorecard
 from training import cli as training_cli
 
 app = typer.Typer(help="IQS: interaction quality scoring for calls and chats.",
@@ -49,13 +47,17 @@ ComputeType = Annotated[str, typer.Option(help="CTranslate2 compute type: int8, 
 BeamSize = Annotated[int, typer.Option(min=1, help="beam size of the speech recogniser")]
 BatchSize = Annotated[int, typer.Option(
     min=0, help="speech windows decoded together; 0: one after another (the sequential decoder)")]
+ParallelChannels = Annotated[bool, typer.Option(
+    "--parallel-channels/--sequential-channels",
+    help="decode a stereo call's two channels at once, one core each")]
 _ASR_DEFAULTS = TranscriptionOptions()  # the command line offers the library's defaults
 
 
 def _transcription(model: str, compute_type: str, beam_size: int, batch_size: int,
-                   language: str | None) -> TranscriptionOptions:
+                   parallel_channels: bool, language: str | None) -> TranscriptionOptions:
     return TranscriptionOptions(model=model, compute_type=compute_type, beam_size=beam_size,
-                                batch_size=batch_size, language=language)
+                                batch_size=batch_size, parallel_channels=parallel_channels,
+                                language=language)
 
 
 def _key_values(pairs: list[str], option: str) -> dict[str, str]:
@@ -85,10 +87,14 @@ def score(
     compute_type: ComputeType = _ASR_DEFAULTS.compute_type,
     beam_size: BeamSize = _ASR_DEFAULTS.beam_size,
     batch_size: BatchSize = _ASR_DEFAULTS.batch_size,
+    parallel_channels: ParallelChannels = _ASR_DEFAULTS.parallel_channels,
 ) -> None:
     """Score conversations (chats, transcripts, call recordings) against a scorecard; print
     per-agent quality or every detail."""
+    # The criteria load scikit-learn and scipy: imported by the commands that score only.
     from scorer.batch import score_paths
+    from scorer.report import print_table, to_csv, to_json
+    from scorer.scorecard import load_scorecard
     from scorer.scoring import Scorer
 
     try:
@@ -96,7 +102,7 @@ def score(
                                 csv_columns=_key_values(csv_column, "--csv-column"),
                                 csv_roles=_key_values(csv_role, "--csv-role"),
                                 asr=_transcription(asr_model, compute_type, beam_size,
-                                                   batch_size, language))
+                                                   batch_size, parallel_channels, language))
         card = load_scorecard(scorecard)
         scorer = Scorer(card, language=language)
     except ValidationError as exc:
@@ -141,13 +147,14 @@ def transcribe(
     compute_type: ComputeType = _ASR_DEFAULTS.compute_type,
     beam_size: BeamSize = _ASR_DEFAULTS.beam_size,
     batch_size: BatchSize = _ASR_DEFAULTS.batch_size,
+    parallel_channels: ParallelChannels = _ASR_DEFAULTS.parallel_channels,
 ) -> None:
     """Transcribe call recordings into timed conversations with roles (IQS JSON or WebVTT)."""
     from scorer.asr import to_webvtt
 
     options = ReaderOptions(format="audio", language=language,
                             asr=_transcription(asr_model, compute_type, beam_size, batch_size,
-                                               language))
+                                               parallel_channels, language))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     failed = 0
@@ -178,6 +185,8 @@ def scorecards(
     check: Annotated[Path | None, typer.Option(help="validate this scorecard file")] = None,
 ) -> None:
     """List the bundled scorecards, or validate one file."""
+    from scorer.scorecard import bundled_scorecards, load_scorecard
+
     try:
         for path in [check] if check else bundled_scorecards():
             card = load_scorecard(path)

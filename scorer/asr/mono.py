@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sklearn.cluster import KMeans
 
+from scorer.asr.audio import SAMPLE_RATE
 from scorer.asr.options import MonoRoleRule
 from scorer.asr.results import RecognizedSegment
-from scorer.asr.speaker_embedding import SAMPLE_RATE, embed_utterances
 from scorer.asr.turns import Attributed
 from scorer.conversation import Role
 from scorer.formulas import available_languages, load_pack
@@ -57,6 +56,8 @@ def split_at_pauses(segment: RecognizedSegment, min_pause: float) -> list[Recogn
 def embed_pieces(samples: np.ndarray, chunk_start: float,
                  pieces: list[RecognizedSegment]) -> list[Voiced]:
     """Voice embeddings of `pieces`, cut from the chunk `samples` that begins at `chunk_start`."""
+    from scorer.asr.speaker_embedding import embed_utterances  # torch: only for mono calls
+
     clips = []
     for piece in pieces:
         first = max(0, int((piece.start - chunk_start) * SAMPLE_RATE))
@@ -75,6 +76,8 @@ def cluster_speakers(voiced: list[Voiced], same_speaker_similarity: float) -> li
     reliable = durations >= _RELIABLE_SECONDS
     if reliable.sum() < 2:
         reliable[:] = True
+    from sklearn.cluster import KMeans  # only for mono calls
+
     # k-means, not linkage clustering: linkage splits off a lone odd piece as the second voice.
     kmeans = KMeans(n_clusters=2, n_init=10, random_state=0)
     first_labels = kmeans.fit_predict(embeddings[reliable], sample_weight=durations[reliable])

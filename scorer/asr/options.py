@@ -46,6 +46,11 @@ class TranscriptionOptions:
     # the phone number, so the redactor took the card for an account number
     # (tests/scorer/redaction/test_redaction_corpora.py); opt in where that risk is acceptable.
     batch_size: int = 0
+    # Stereo calls: both channels decoded at once, each by its own decoder on its share of
+    # `cpu_threads` (False: one after the other on all the threads); the words are the same.
+    # Off by default: on the loaded 2-core development machine it was not faster (the cores
+    # were already busy; benchmarks/CALL_SPEED.md); turn it on where cores are free.
+    parallel_channels: bool = False
     cpu_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
     language: str | None = None  # None: detected once per call, on the first speech heard
     vad_filter: bool = True

@@ -1,5 +1,6 @@
-"""The call decoding settings: batched and sequential decoding read the same words, and the
-language of a call is detected once, not per channel."""
+"""The call decoding settings: batched and sequential decoding read the same words, a stereo
+call's channels decoded at once read what they read one after the other, and the language of a
+call is detected once, not per channel."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from rapidfuzz.distance import Levenshtein
 from scorer.asr import TranscriptionOptions, transcribe_call
 from scorer.asr.audio import iter_chunks
 from scorer.asr.results import ChannelTranscript, RecognizedSegment
-from scorer.asr.transcribe import load_model, recognize
+from scorer.asr.transcribe import call_model, load_model, recognize
 from scorer.text import tokenize
-from tests.scorer.asr.conftest import TINY
+from tests.scorer.asr.conftest import TINY, Call
 
 BATCH = 4
 """The batch size `--batch-size` users pick (benchmarks/CALL_SPEED.md)."""
@@ -48,12 +49,27 @@ def test_batched_and_sequential_decoding_read_the_same_words_at_the_same_times(
             assert abs(batched[block.a + k][1] - sequential[block.b + k][1]) <= 0.5
 
 
+@pytest.mark.parametrize("name", ["greeting_stereo", "telephone_stereo"])
+def test_channels_decoded_at_once_read_what_one_after_the_other_reads(
+        calls: dict[str, Call], name: str) -> None:
+    parallel = replace(TINY, parallel_channels=True)
+    at_once = transcribe_call(calls[name].path, parallel)
+    one_by_one = transcribe_call(calls[name].path, TINY)
+    assert len(at_once.turns) >= 7
+    assert at_once.turns == one_by_one.turns  # the words, their times and probabilities too
+    # One decoder per channel, each on one of the two threads; mono calls keep both threads.
+    assert call_model(parallel, stereo=True).model.num_workers == 2
+    assert call_model(parallel, stereo=False).model.num_workers == 1
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("batch_size", [8, 0])
+@pytest.mark.parametrize(("batch_size", "parallel"), [(8, True), (0, True), (0, False)])
 def test_the_language_of_a_stereo_call_is_detected_once(
-        shared_audio: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int) -> None:
-    options = TranscriptionOptions(batch_size=batch_size)  # the multilingual model, no language
-    model = load_model(options.model, options.compute_type, options.cpu_threads)
+        shared_audio: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int,
+        parallel: bool) -> None:
+    # the multilingual model, no language
+    options = TranscriptionOptions(batch_size=batch_size, parallel_channels=parallel)
+    model = call_model(options, stereo=True)
     detections: list[str] = []
     detect = model.detect_language
 
