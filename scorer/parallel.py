@@ -20,7 +20,7 @@ from scorer.errors import IQSError
 from scorer.scorecard import Scorecard
 from scorer.scoring import ENCODING_CHUNK, ConversationScore, Scorer
 
-PARALLEL_MIN = 4 * ENCODING_CHUNK
+PARALLEL_MIN = 8 * ENCODING_CHUNK
 """Conversations below which a batch is scored in this process whatever the workers asked
 (benchmarks/TEXT_SPEED.md, "Worker processes")."""
 
