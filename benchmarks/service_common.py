@@ -303,6 +303,14 @@ def free_port() -> int:
 @contextmanager
 def served(env: dict[str, str], log: Path, startup_seconds: float = 180) -> Iterator[str]:
     """`iqs serve` on a free loopback port; yields its base URL once /health answers 200."""
+    with serving(env, log, startup_seconds) as (base, _):
+        yield base
+
+
+@contextmanager
+def serving(env: dict[str, str], log: Path,
+            startup_seconds: float = 180) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
+    """As `served`, with the server's process too (its pid, for memory readings)."""
     import httpx
 
     port = free_port()
@@ -319,7 +327,7 @@ def served(env: dict[str, str], log: Path, startup_seconds: float = 180) -> Iter
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"iqs serve did not start; its log:\n{log.read_text()[-4000:]}")
             time.sleep(0.3)
-        yield base
+        yield base, server
     finally:
         stop_process(server)
 

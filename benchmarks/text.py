@@ -4,6 +4,7 @@ embedding cache; then scored chats/s end to end with the default scorecard on 20
 (see benchmarks/TEXT_SPEED.md).
 
     python benchmarks/text.py [--sentences 500] [--repeats 3] [--chats 100] [--skip-encoders]
+                              [--workers 2]
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -24,8 +26,9 @@ from models.cache import CachedEncoder, EmbeddingCache
 from models.encoders import PACKAGED, TextEncoder, clear_memo, load_encoder
 from models.heads.classifier import _default_cache
 from scorer.conversation import Conversation, Role, Turn
+from scorer.parallel import score_in_workers
 from scorer.scorecard import load_scorecard
-from scorer.scoring import ConversationScore, Scorer
+from scorer.scoring import ENCODING_CHUNK, ConversationScore, Scorer
 
 
 def real_sentences(count: int) -> list[str]:
@@ -120,7 +123,8 @@ def encoder_bound(chats: list[Conversation], agent: str, customer: str) -> tuple
 
 
 def chat_rows(count: int, turns: int, scorecard: str = "default",
-              scores_out: Path | None = None, bound: bool = True) -> None:
+              scores_out: Path | None = None, bound: bool = True, workers: int = 1,
+              batched_only: bool = False) -> None:
     """Chats/s in five modes per set; with `scores_out`, the cold `score_many` scores of
     every set as JSON (to compare two versions of the code: run this script with each on
     PYTHONPATH)."""
@@ -143,14 +147,19 @@ def chat_rows(count: int, turns: int, scorecard: str = "default",
                                      for c in chats for t in c.turns)
             unit = "words" if corpus == "en" else "characters"
             print(f"{title}: {len(chats)} chats, {words:.0f} {unit} per turn", flush=True)
+            started = time.perf_counter()
             for chat in warm_up:  # loads the models and the formula packs
                 scorer.score(chat)
+            print(f"{'':<30} {'load models (2 warm-up chats), s':<34} "
+                  f"{time.perf_counter() - started:>8.2f}", flush=True)
             runs: list[tuple[str, bool, bool]] = [
                 ("cold, one chat at a time", True, False),
                 ("cold, score_many", True, True),
                 ("warm cache file, one at a time", False, False),
                 ("warm cache file, score_many", False, True),
                 ("warm memo (same process)", False, True)]
+            if batched_only:
+                runs = [run for run in runs if run[2]]
             results: list[list[ConversationScore]] = []
             for n, (mode, cold, batched) in enumerate(runs):
                 if cold:
@@ -164,7 +173,11 @@ def chat_rows(count: int, turns: int, scorecard: str = "default",
                       f"{COLD_TARGET if cold else WARM_TARGET:>7.0f}", flush=True)
             same = all(_plain(r) == _plain(results[0]) for r in results[1:])
             print(f"{'':<30} {'scores identical in every mode':<34} {same!s:>8}")
-            saved[title] = _plain(results[1])
+            cold_batched = results[runs.index(("cold, score_many", True, True))]
+            saved[title] = _plain(cold_batched)
+            if workers > 1:
+                worker_rows(scorer, chats, warm_up, workers, Path(folder) / f"{corpus}-w",
+                            cold_batched)
             clear_memo()
             if not bound:
                 continue
@@ -174,6 +187,46 @@ def chat_rows(count: int, turns: int, scorecard: str = "default",
                   f"{COLD_TARGET:>7.0f}", flush=True)
     if scores_out is not None:
         scores_out.write_text(json.dumps(saved, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def worker_rows(scorer: Scorer, chats: list[Conversation], warm_up: list[Conversation],
+                workers: int, cache: Path, expected: list[ConversationScore]) -> None:
+    """Chats/s of `workers` spawned processes (scorer/parallel.py), each pass with a new pool
+    (the `iqs score --workers N` path): its start (imports, models) is timed apart, on one
+    warm-up chat per worker, and counted in the whole pass. CPU s/chat: the workers' own
+    (this process only waits), the start's included in the whole pass, subtracted in the
+    "CPU after start" row."""
+    def timed(batch: list[Conversation],
+              chunk_size: int) -> tuple[float, float, list[ConversationScore]]:
+        """(wall seconds, the workers' CPU seconds, the scores)."""
+        start, cpu = time.perf_counter(), _children_cpu()
+        scores = list(score_in_workers(batch, scorer.scorecard, scorer.language, workers,
+                                       chunk_size=chunk_size))
+        return time.perf_counter() - start, _children_cpu() - cpu, scores
+
+    # An empty cache file, inherited by the spawned workers; the warm-up chats' texts are
+    # not the batch's, so the first pass is cold and fills it for the second.
+    os.environ["IQS_CACHE_DIR"] = str(cache)
+    start, start_cpu, _ = timed((warm_up * workers)[:workers], 1)
+    print(f"{'':<30} {f'{workers} workers: start, s (CPU s)':<34} {start:>8.2f} "
+          f"{start_cpu:>10.2f}", flush=True)
+    for mode in ("cold", "warm cache file"):
+        wall, cpu, scores = timed(chats, ENCODING_CHUNK)
+        print(f"{'':<30} {f'{mode}, {workers} workers, whole pass':<34} "
+              f"{len(chats) / wall:>8.2f} {cpu / len(chats):>10.3f} "
+              f"{COLD_TARGET if mode == 'cold' else WARM_TARGET:>7.0f}", flush=True)
+        # The start's wall time moves with the load, its CPU time much less: only the
+        # latter is subtracted.
+        print(f"{'':<30} {f'{mode}, {workers} workers, CPU after start':<34} {'':>8} "
+              f"{max(cpu - start_cpu, 0) / len(chats):>10.3f}", flush=True)
+        print(f"{'':<30} {'scores identical to one process':<34} "
+              f"{_plain(scores) == _plain(expected)!s:>8}", flush=True)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended children (the pools' workers, once joined)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _plain(scores: list[ConversationScore]) -> list[dict[str, object]]:
@@ -191,6 +244,10 @@ def main() -> None:
     parser.add_argument("--skip-chats", action="store_true", help="sentences/s only")
     parser.add_argument("--torch-threads", type=int, help="torch.set_num_threads (MiniLM)")
     parser.add_argument("--scores-out", type=Path, help="write the cold score_many scores here")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="also score each set in this many worker processes (cold, warm)")
+    parser.add_argument("--batched-only", action="store_true",
+                        help="no one-chat-at-a-time rows (the slowest)")
     parser.add_argument("--skip-bound", action="store_true",
                         help="no encoder-bound row (it takes as long as a cold pass)")
     args = parser.parse_args()
@@ -202,7 +259,8 @@ def main() -> None:
         encoder_table(args.sentences, args.repeats)
     if not args.skip_chats:
         chat_rows(args.chats, args.turns, args.scorecard, args.scores_out,
-                  bound=not args.skip_bound)
+                  bound=not args.skip_bound, workers=args.workers,
+                  batched_only=args.batched_only)
 
 
 def encoder_table(sentences: int, repeats: int) -> None:

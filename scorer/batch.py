@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from scorer.aggregation import AgentSummary, summarize_agents
+from scorer.parallel import score_batch
 from scorer.readers import ReaderOptions, read_paths
 from scorer.scoring import ConversationScore, Scorer
 
@@ -26,12 +27,14 @@ class ScoreReport(BaseModel):
 
 def score_paths(paths: Iterable[Path], scorer: Scorer, options: ReaderOptions | None = None,
                 on_file: Callable[[Path], None] | None = None,
-                on_scored: Callable[[ConversationScore], None] | None = None) -> ScoreReport:
-    """Read every file (folders recursively), score what could be read, list what could not."""
+                on_scored: Callable[[ConversationScore], None] | None = None,
+                workers: int = 1) -> ScoreReport:
+    """Read every file (folders recursively), score what could be read, list what could not.
+    A large batch is scored in `workers` processes (scorer/parallel.py)."""
     batch = read_paths(list(paths), options or ReaderOptions(), on_file=on_file)
     scores = []
-    # score_many encodes each chunk's turns in batches (see Scorer.score_many).
-    for score in scorer.score_many(batch.conversations):
+    # Each chunk's turns are encoded in batches (see Scorer.score_many).
+    for score in score_batch(batch.conversations, scorer, workers):
         scores.append(score)
         if on_scored is not None:
             on_scored(score)

@@ -88,6 +88,9 @@ def score(
     beam_size: BeamSize = _ASR_DEFAULTS.beam_size,
     batch_size: BatchSize = _ASR_DEFAULTS.batch_size,
     parallel_channels: ParallelChannels = _ASR_DEFAULTS.parallel_channels,
+    workers: Annotated[int, typer.Option(
+        min=1, help="processes that score a large batch (each loads the models, one torch "
+                    "thread each); small batches stay in one")] = 1,
 ) -> None:
     """Score conversations (chats, transcripts, call recordings) against a scorecard; print
     per-agent quality or every detail."""
@@ -115,7 +118,7 @@ def score(
         task = progress.add_task("reading", total=len(files))
         try:
             report = score_paths(paths, scorer, options,
-                                 on_file=lambda p: progress.advance(task))
+                                 on_file=lambda p: progress.advance(task), workers=workers)
         except IQSError as exc:
             raise _fail(str(exc)) from exc
     if output_format is OutputFormat.TABLE:

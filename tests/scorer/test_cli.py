@@ -55,6 +55,14 @@ def test_samples_that_break_the_standard_are_caught(sample_json: dict) -> None:
     assert {"en", "ru", "fa", "ms", "uz"} <= languages
 
 
+def test_workers_option_gives_the_same_scores(sample_json: dict) -> None:
+    # A batch this small stays in one process (scorer/parallel.py's threshold); the batches
+    # that go to workers are compared with one process in tests/scorer/test_parallel.py.
+    result = iqs("score", str(SAMPLES), "--format", "json", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == sample_json
+
+
 def test_table_lists_every_agent() -> None:
     result = iqs("score", str(SAMPLES))
     assert result.returncode == 0, result.stderr
@@ -110,6 +118,7 @@ def test_harper_valley_corpus_layout_gives_per_agent_numbers(tmp_path: Path) -> 
     (["--language", "de"], "language 'de' is not supported"),
     (["--csv-column", "texte=body"], "unknown CSV field"),
     (["--csv-column", "text"], "expected KEY=VALUE"),
+    (["--workers", "0"], "Invalid value for '--workers'"),
 ])
 def test_bad_options_are_explained(args: list[str], message: str) -> None:
     result = iqs("score", str(SAMPLES), *args)
