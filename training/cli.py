@@ -48,8 +48,9 @@ def train(
     measure: Annotated[bool, typer.Option(
         help="Run the task's standard evaluations and record them in the manifest")] = False,
     fine_tune: Annotated[bool, typer.Option(
-        "--fine-tune", help="Fine-tune the encoder (minilm or a transformers folder; default "
-        "minilm) end to end instead of training a head over its embeddings; a GPU helps")
+        "--fine-tune", help="Fine-tune the encoder (minilm, e5torch or a transformers folder; "
+        "default minilm) end to end instead of training a head over its embeddings; a GPU "
+        "helps (not for e5torch: CPU only)")
     ] = False,
     epochs: Annotated[int | None, typer.Option(min=1, help="With --fine-tune (default 3)")
     ] = None,
