@@ -244,9 +244,24 @@ def save_model(estimator: Any, *, name: str, task: str, encoder: str, encoder_mo
 
 
 def attach_comparison(folder: Path, comparison: ReviewComparison) -> Manifest:
-    """Store the review comparison in the manifest of the model in `folder` (replaced whole,
-    so that a reader never sees half a file)."""
-    manifest = _read_manifest(folder).model_copy(update={"review_comparison": comparison})
+    """Store the review comparison in the manifest of the model in `folder`."""
+    return _update_manifest(folder, {"review_comparison": comparison})
+
+
+def attach_metrics(folder: Path, metrics: dict[str, dict[str, Any]],
+                   languages: Iterable[str]) -> Manifest:
+    """Add measurements made after training (protocol → metrics) and the languages they were
+    made in to the manifest of the model in `folder`."""
+    manifest = _read_manifest(folder)
+    measured = list(dict.fromkeys([*manifest.languages, *languages]))
+    return _update_manifest(folder, {"metrics": {**manifest.metrics, **metrics},
+                                     "languages": measured})
+
+
+def _update_manifest(folder: Path, update: dict[str, Any]) -> Manifest:
+    """The manifest in `folder` with `update`, replaced whole, so that a reader never sees
+    half a file."""
+    manifest = _read_manifest(folder).model_copy(update=update)
     written = folder / f".{MANIFEST}.tmp"
     written.write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
     written.replace(folder / MANIFEST)

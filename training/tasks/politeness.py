@@ -14,6 +14,7 @@ from corpora.loaders.stanford_politeness import (
     load_stanford_politeness,
 )
 from corpora.loaders.tydip import load_tydip
+from models.encoders import MULTILINGUAL
 from models.heads import EmbeddingClassifier, TurnInput
 from scorer.errors import ConfigError
 from training.tasks.base import Evaluation, LabelledSet, Published, Task, merge
@@ -35,7 +36,7 @@ def _label(value: int | None) -> str:
     return POLITE if value == 1 else IMPOLITE
 
 
-def _stanford_set(name: str, requests: list[PolitenessRequest], files: tuple[Path, ...],
+def stanford_request_set(name: str, requests: list[PolitenessRequest], files: tuple[Path, ...],
                   licence: str) -> LabelledSet:
     return LabelledSet(
         name=name, inputs=[TurnInput(r.text) for r in requests],
@@ -51,8 +52,8 @@ def stanford_sets(path: Path | None = None) -> list[LabelledSet]:
     for domain in DOMAINS:
         requests = list(binary_requests(corpus, domain))
         if requests:
-            sets.append(_stanford_set(f"stanford_politeness/{domain}", requests, corpus.sources,
-                                      corpus.licence))
+            sets.append(stanford_request_set(f"stanford_politeness/{domain}", requests,
+                                             corpus.sources, corpus.licence))
     return sets
 
 
@@ -102,8 +103,12 @@ class PolitenessTask(Task):
                 for s in stanford_sets()]
 
     def estimator(self, encoder: str) -> EmbeddingClassifier:
+        # The ConvoKit strategy markers are English words: in any other language they are
+        # absent, which pushed the multilingual head towards "impolite" (TyDiP es fr hi ko:
+        # 0.740 mean accuracy with them, 0.785 without; benchmarks/TEXT_MODELS.md).
+        markers = () if encoder in MULTILINGUAL else ("politeness_markers",)
         return EmbeddingClassifier(encoder=encoder, C=1.0, calibration="sigmoid",
-                                   extra_features=("politeness_markers",), extra_weight=0.3)
+                                   extra_features=markers, extra_weight=0.3)
 
     @staticmethod
     def _published(data: LabelledSet) -> tuple[Published, ...]:

@@ -2,22 +2,13 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from corpora.loaders import binary_requests, load_stanford_politeness
 from models.heads import TurnInput
 from models.heads.finetuned import FineTunedClassifier
 from models.registry import TrainingData, examples_sha256, load_model, save_model
 from scorer.errors import ConfigError
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def requests():
-    """32 polite and 32 impolite Wikipedia requests of the Stanford corpus."""
-    corpus = binary_requests(load_stanford_politeness(), "wikipedia")
-    polite = [r.text for r in corpus if r.label == 1][:32]
-    impolite = [r.text for r in corpus if r.label == 0][:32]
-    return polite + impolite, ["polite"] * 32 + ["impolite"] * 32
+PER_CLASS = 32
 
 
 @pytest.fixture(scope="module")

