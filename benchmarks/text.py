@@ -26,7 +26,6 @@ from models.cache import CachedEncoder, EmbeddingCache
 from models.encoders import PACKAGED, TextEncoder, clear_memo, load_encoder
 from models.heads.classifier import _default_cache
 from scorer.conversation import Conversation, Role, Turn
-from scorer.parallel import score_in_workers
 from scorer.scorecard import load_scorecard
 from scorer.scoring import ENCODING_CHUNK, ConversationScore, Scorer
 
@@ -196,6 +195,9 @@ def worker_rows(scorer: Scorer, chats: list[Conversation], warm_up: list[Convers
     warm-up chat per worker, and counted in the whole pass. CPU s/chat: the workers' own
     (this process only waits), the start's included in the whole pass, subtracted in the
     "CPU after start" row."""
+    # Here, not at the top: this script also measures older trees (PYTHONPATH) without it.
+    from scorer.parallel import score_in_workers
+
     def timed(batch: list[Conversation],
               chunk_size: int) -> tuple[float, float, list[ConversationScore]]:
         """(wall seconds, the workers' CPU seconds, the scores)."""
