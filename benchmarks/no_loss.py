@@ -87,7 +87,7 @@ def shipped_heads(per_set: int) -> None:
         if not str(folder).startswith(str(Path(__file__).resolve().parent.parent)):
             continue  # the user registry's models are not shipped
         task = get_task(manifest.task)
-        estimator = load_model(manifest.name).estimator
+        estimator = load_model(manifest.name, manifest.version).estimator
         for evaluation in evaluations(task, None):
             data = evaluation.data
             keep = stratified(data.labels, per_set)
@@ -102,7 +102,8 @@ def shipped_heads(per_set: int) -> None:
                 results[runtime] = figures(task.name, metrics)
                 decisions[runtime] = estimator.predict_proba(sample.inputs).argmax(axis=1)
             same = float(np.mean(decisions["reference"] == decisions["fast"]))
-            print_rows(manifest.name, f"{data.name} ({len(keep)} of {len(data.labels)})",
+            print_rows(f"{manifest.name} v{manifest.version}",
+                       f"{data.name} ({len(keep)} of {len(data.labels)})",
                        results["reference"], results["fast"], f"{same:.1%}")
 
 
