@@ -15,7 +15,9 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 
@@ -68,10 +70,13 @@ def pg_store(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def _call_folder(target: Path, call: str) -> Path:
+def _call_folder(target: Path, call: str, repeat: int = 1) -> Path:
+    """The sample call and its metadata; the audio said `repeat` times over, so that its
+    transcription outlasts the `iqs import` command that queues it (the test kills it then)."""
     target.mkdir(parents=True)
-    for suffix in (".flac", ".yaml"):
-        shutil.copy(CALLS / f"{call}{suffix}", target / f"{call}{suffix}")
+    shutil.copy(CALLS / f"{call}.yaml", target / f"{call}.yaml")
+    samples, rate = soundfile.read(CALLS / f"{call}.flac", always_2d=True)
+    soundfile.write(target / f"{call}.flac", np.tile(samples, (repeat, 1)), rate)
     return target
 
 
@@ -90,8 +95,11 @@ def test_a_worker_killed_mid_transcription(pg_store: str, broker: dict[str, str]
     killed, stored_at_kill = 0, []
     with store(pg_store) as engine, workers(env, tmp_path, 2) as pool:
         jobs = []
-        for number, call in enumerate(["call-0001-stereo", "call-0002-mono"]):
-            folder = _call_folder(tmp_path / f"in-{number}", call)
+        # The mono call is short and quick: four times over, it is still being transcribed
+        # when the test looks for it.
+        for number, (call, repeat) in enumerate([("call-0001-stereo", 1),
+                                                 ("call-0002-mono", 4)]):
+            folder = _call_folder(tmp_path / f"in-{number}", call, repeat)
             queued = iqs(["import", str(folder)], env)
             assert queued.returncode == 0, queued.stdout + queued.stderr
             [job_id] = job_ids_of(queued.stdout)
