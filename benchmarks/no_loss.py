@@ -90,6 +90,8 @@ def shipped_heads(per_set: int) -> None:
         estimator = load_model(manifest.name, manifest.version).estimator
         for evaluation in evaluations(task, None):
             data = evaluation.data
+            if not set(data.labels) & set(estimator.classes_):
+                continue  # another task's labels (EPITOME's response labels for the distress head)
             keep = stratified(data.labels, per_set)
             sample = LabelledSet(data.name, [data.inputs[i] for i in keep],
                                  [data.labels[i] for i in keep], data.corpora, data.files,

@@ -27,7 +27,7 @@ from models.encoders import PACKAGED, TextEncoder, clear_memo, load_encoder
 from models.heads.classifier import _default_cache
 from scorer.conversation import Conversation, Role, Turn
 from scorer.scorecard import load_scorecard
-from scorer.scoring import ENCODING_CHUNK, ConversationScore, Scorer
+from scorer.scoring import ConversationScore, Scorer
 
 
 def real_sentences(count: int) -> list[str]:
@@ -197,6 +197,7 @@ def worker_rows(scorer: Scorer, chats: list[Conversation], warm_up: list[Convers
     "CPU after start" row."""
     # Here, not at the top: this script also measures older trees (PYTHONPATH) without it.
     from scorer.parallel import score_in_workers
+    from scorer.scoring import ENCODING_CHUNK
 
     def timed(batch: list[Conversation],
               chunk_size: int) -> tuple[float, float, list[ConversationScore]]:
