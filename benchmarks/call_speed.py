@@ -76,12 +76,17 @@ def main() -> None:
         settings["parallel_channels"] = args.parallel_channels
     options = TranscriptionOptions(**settings)  # type: ignore[arg-type]
 
-    from scorer.asr.transcribe import call_model, transcribe_call
+    from scorer.asr import transcribe
+    from scorer.asr.transcribe import transcribe_call
     from scorer.scorecard import load_scorecard
     from scorer.scoring import Scorer
 
     scorer = timed(stages, "load scorer", lambda: Scorer(load_scorecard("default")))
-    timed(stages, "load whisper", lambda: call_model(options, stereo=True))
+    if hasattr(transcribe, "call_model"):
+        timed(stages, "load whisper", lambda: transcribe.call_model(options, stereo=True))
+    else:  # an older tree: one model whatever the call
+        timed(stages, "load whisper", lambda: transcribe.load_model(
+            options.model, options.compute_type, options.cpu_threads))
     timed(stages, "decode audio", lambda: [c.samples.shape for c in iter_chunks(args.call)])
     timed(stages, "VAD", lambda: _vad(args.call))
     conversation = timed(stages, "ASR (decode+VAD+recognise+turns)",
